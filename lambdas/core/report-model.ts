@@ -40,6 +40,14 @@ export interface GroupTotals {
   readonly invoiceCost: Money;
 }
 
+/** The transfer ledger rolled up between billing groups (only between different groups). */
+export interface GroupTransfer {
+  readonly ownerGroup: string;
+  readonly consumerGroup: string;
+  readonly commitment: Commitment;
+  readonly cost: Money;
+}
+
 export interface PeriodTotals {
   readonly usageCost: Money;
   readonly ownerCost: Money;
@@ -55,6 +63,8 @@ export interface PeriodReport {
   readonly accounts: readonly AccountTotals[];
   readonly transfers: readonly Transfer[];
   readonly groups?: readonly GroupTotals[];
+  /** Present when groups are configured. */
+  readonly groupTransfers?: readonly GroupTransfer[];
   readonly totals: PeriodTotals;
   readonly warnings: readonly string[];
 }
