@@ -1,0 +1,186 @@
+import curLedgerSql from '../../sql/ledger/cur_ledger.sql';
+import dbrLedgerSql from '../../sql/ledger/dbr_ledger.sql';
+import accountTotalsSql from '../../sql/views/account_totals.sql';
+import transfersSql from '../../sql/views/transfers.sql';
+import { InputError } from './errors.js';
+import { SOURCE_RELATION, type SourceFormat } from './source-columns.js';
+
+/**
+ * EC2 `ItemDescription` fragments that only the purchasing account's DBR rows carry
+ * (ATTRIBUTION.md, DBR step 1): the China DBR's '认购' and the English sign-up charge text.
+ */
+export const DEFAULT_EC2_PURCHASE_MARKERS: readonly string[] = [
+  '认购',
+  'Sign up charge for subscription',
+];
+
+/** The values list of sql/ledger/dbr_ledger.sql that configured markers replace. */
+const DEFAULT_MARKERS_VALUES = "values ('认购'), ('Sign up charge for subscription')";
+
+/** Options of {@link ledgerSql}. */
+export interface LedgerSqlOptions {
+  /**
+   * DBR only: `ItemDescription` fragments that mark an EC2 reservation purchase row.
+   * Matched literally (no LIKE wildcards), case-sensitively.
+   * @default DEFAULT_EC2_PURCHASE_MARKERS
+   */
+  readonly ec2PurchaseMarkers?: readonly string[];
+}
+
+/** The analyst views over the ledger, one per file in sql/views/. */
+export type ViewName = 'account_totals' | 'transfers';
+
+const VIEW_SQL: Record<ViewName, string> = {
+  account_totals: accountTotalsSql,
+  transfers: transfersSql,
+};
+
+/** A SQL string literal: quotes doubled, which both Trino and DuckDB read verbatim. */
+const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+/** A double-quoted SQL identifier (Athena/Trino and DuckDB both double embedded quotes). */
+export const quoteIdentifier = (name: string): string => {
+  if (name.length === 0) throw new InputError('sql-catalog', 'an identifier must not be empty');
+  return `"${name.replaceAll('"', '""')}"`;
+};
+
+/**
+ * Points the single `from <relation>` of a query at another relation, aliased to the contract
+ * name so the rest of the query is unchanged.
+ */
+const withRelation = (sql: string, contractName: string, relation: string): string => {
+  if (relation === contractName) return sql;
+  const trimmed = relation.trim();
+  if (trimmed.length === 0 || trimmed.includes(';')) {
+    throw new InputError('sql-catalog', `invalid relation for ${contractName}: '${relation}'`);
+  }
+  const pattern = new RegExp(`\\bfrom ${contractName}\\b`, 'g');
+  const matches = sql.match(pattern)?.length ?? 0;
+  if (matches !== 1) {
+    throw new Error(`BUG: expected one 'from ${contractName}' in the SQL, found ${matches}`);
+  }
+  return sql.replace(pattern, () => `from ${trimmed} as ${contractName}`);
+};
+
+const withMarkers = (sql: string, markers: readonly string[]): string => {
+  if (markers.length === 0) {
+    throw new InputError('ec2PurchaseMarkers', 'at least one EC2 purchase marker is required');
+  }
+  for (const marker of markers) {
+    // An empty marker is found in every description: every EC2 subscription row would claim.
+    if (marker.trim().length === 0) {
+      throw new InputError('ec2PurchaseMarkers', 'an EC2 purchase marker must not be blank');
+    }
+  }
+  if (!sql.includes(DEFAULT_MARKERS_VALUES)) {
+    throw new Error('BUG: sql/ledger/dbr_ledger.sql lost its EC2 purchase markers list');
+  }
+  const values = `values ${markers.map((m) => `(${sqlString(m)})`).join(', ')}`;
+  return sql.replace(DEFAULT_MARKERS_VALUES, () => values);
+};
+
+/**
+ * The attribution ledger query of a source format (sql/ledger/<format>_ledger.sql): its rows
+ * are {@link LedgerRow}s. The same text runs on DuckDB and Athena (Trino).
+ *
+ * @param format - `cur` and `cur2` share one query; `dbr` has its own.
+ * @param relation - what to read instead of the contract relation (`cur_lines`/`dbr_lines`):
+ *   a table or view name, a qualified Athena table (`"db"."table"`), or a parenthesised
+ *   subquery. It is aliased to the contract name.
+ * @param options - DBR purchase markers.
+ * @example ledgerSql('cur2', '"billing"."cur2_data"')
+ */
+export function ledgerSql(
+  format: SourceFormat,
+  relation?: string,
+  options: LedgerSqlOptions = {},
+): string {
+  const contractName = SOURCE_RELATION[format];
+  let sql = withRelation(
+    format === 'dbr' ? dbrLedgerSql : curLedgerSql,
+    contractName,
+    relation ?? contractName,
+  );
+  if (format === 'dbr' && options.ec2PurchaseMarkers !== undefined) {
+    sql = withMarkers(sql, options.ec2PurchaseMarkers);
+  }
+  return sql;
+}
+
+/**
+ * An analyst view query (sql/views/<name>.sql) over ledger rows.
+ *
+ * @param ledgerRelation - the relation holding ledger rows; `ledger` by default.
+ */
+export function viewSql(name: ViewName, ledgerRelation = 'ledger'): string {
+  return withRelation(VIEW_SQL[name], 'ledger', ledgerRelation);
+}
+
+/** A Glue table, as Athena names it. */
+export interface AthenaTable {
+  readonly database: string;
+  readonly table: string;
+}
+
+/** Input of {@link athenaViewStatements}. */
+export interface AthenaViewOptions {
+  /** The Glue table of each source format to expose; at least one. */
+  readonly tables: Partial<Record<SourceFormat, AthenaTable>>;
+  /**
+   * Database the views are created in.
+   * @default - unqualified: the query execution context's database
+   */
+  readonly viewDatabase?: string;
+  /** @default DEFAULT_EC2_PURCHASE_MARKERS */
+  readonly ec2PurchaseMarkers?: readonly string[];
+}
+
+/** One DDL statement to run in Athena, in order. */
+export interface AthenaViewStatement {
+  /** The view it creates. */
+  readonly view: string;
+  readonly sql: string;
+}
+
+const FORMAT_ORDER: readonly SourceFormat[] = ['dbr', 'cur', 'cur2'];
+
+/**
+ * `create or replace view` statements that install the attribution in Athena, in dependency
+ * order: `whopays_<format>_ledger` over each given table, `whopays_ledger` (all of them, union
+ * all: give tables that do not cover the same bills), then `whopays_account_totals` and
+ * `whopays_transfers` over `whopays_ledger`.
+ *
+ * @example athenaViewStatements({ tables: { cur2: { database: 'billing', table: 'cur2' } } })
+ */
+export function athenaViewStatements(options: AthenaViewOptions): AthenaViewStatement[] {
+  const formats = FORMAT_ORDER.filter((format) => options.tables[format] !== undefined);
+  if (formats.length === 0) {
+    throw new InputError('athenaViewStatements', 'at least one source table is required');
+  }
+  const viewName = (name: string): string =>
+    options.viewDatabase === undefined
+      ? quoteIdentifier(name)
+      : `${quoteIdentifier(options.viewDatabase)}.${quoteIdentifier(name)}`;
+  const createView = (view: string, query: string): AthenaViewStatement => ({
+    view,
+    sql: `create or replace view ${viewName(view)} as\n${query.trim()}\n`,
+  });
+
+  const statements = formats.map((format) => {
+    const table = options.tables[format]!;
+    const relation = `${quoteIdentifier(table.database)}.${quoteIdentifier(table.table)}`;
+    const markers =
+      format === 'dbr' && options.ec2PurchaseMarkers !== undefined
+        ? { ec2PurchaseMarkers: options.ec2PurchaseMarkers }
+        : {};
+    return createView(`whopays_${format}_ledger`, ledgerSql(format, relation, markers));
+  });
+  const union = formats
+    .map((format) => `select * from ${viewName(`whopays_${format}_ledger`)}`)
+    .join('\nunion all\n');
+  statements.push(createView('whopays_ledger', union));
+  const ledger = viewName('whopays_ledger');
+  statements.push(createView('whopays_account_totals', viewSql('account_totals', ledger)));
+  statements.push(createView('whopays_transfers', viewSql('transfers', ledger)));
+  return statements;
+}
