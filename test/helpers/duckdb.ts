@@ -58,7 +58,7 @@ export async function createLines(
     `create table ${relation} (${columns.map((c, i) => `${c.name} ${types[i]}`).join(', ')})`,
   );
   if (rows.length === 0) return;
-  const valueOf = (row: LineRow, name: string, type: string): string => {
+  const sqlValue = (row: LineRow, name: string, type: string): string => {
     const value = row[name];
     if (value === undefined || value === null) return 'null';
     // CUR CSV writes ISO timestamps ('2025-11-01T00:00:00Z'); Parquet holds a TIMESTAMP.
@@ -67,7 +67,7 @@ export async function createLines(
     return `cast(${literal(value)} as ${type})`;
   };
   const values = rows
-    .map((row) => `(${columns.map((c, i) => valueOf(row, c.name, types[i]!)).join(', ')})`)
+    .map((row) => `(${columns.map((c, i) => sqlValue(row, c.name, types[i]!)).join(', ')})`)
     .join(',\n');
   await connection.run(`insert into ${relation} values ${values}`);
 }
