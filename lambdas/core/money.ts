@@ -7,7 +7,6 @@ export type Amount = bigint;
 /** Fraction digits carried, as in DECIMAL(38,10). */
 export const SCALE = 10;
 
-const UNIT = 10n ** BigInt(SCALE);
 const ZEROS = '0'.repeat(SCALE);
 // DuckDB and Athena print DECIMAL(38,10) as `-12.3400000000`; exponents (how a DOUBLE prints) are
 // refused so that a float never slips into a sum.
