@@ -8,7 +8,7 @@ import {
   parseMoney,
   subtractMoney,
   sumMoney,
-} from '../../lambdas/core/money';
+} from '../../lambdas/core/money.js';
 
 describe('parseMoney', () => {
   it.each([
