@@ -10,16 +10,18 @@ export const ENV = {
   ATHENA_DATABASE: 'WHOPAYS_ATHENA_DATABASE',
   /** start-run: Athena workgroup the state machine runs the query in (echoed in the execution input). */
   ATHENA_WORKGROUP: 'WHOPAYS_ATHENA_WORKGROUP',
-  /** start-run: Glue table over CUR 1 Athena-integration Parquet (partitions `year`, `month`). */
+  /** start-run: default Glue table over CUR 1 Athena-integration Parquet (partitions `year`, `month`). */
   ATHENA_TABLE_CUR: 'WHOPAYS_ATHENA_TABLE_CUR',
-  /** start-run: Glue table over CUR 2.0 Parquet (partition `billing_period`). */
+  /** start-run: default Glue table over CUR 2.0 Parquet (partition `billing_period`). */
   ATHENA_TABLE_CUR2: 'WHOPAYS_ATHENA_TABLE_CUR2',
-  /** start-run: Glue table over normalized DBR gzip CSV (partitions `payer`, `billing_period`). */
+  /** start-run: default Glue table over normalized DBR gzip CSV (partitions `payer`, `billing_period`). */
   ATHENA_TABLE_DBR: 'WHOPAYS_ATHENA_TABLE_DBR',
   /**
-   * start-run, assemble-report: JSON array of the configured sources, see `SourcesSchema` in
-   * lambdas/shared/config.ts: `[{ "bucket", "prefix", "format": "dbr"|"cur"|"cur2", "name"?, "payer",
-   * "currency"?, "table"? }]`. A delivery that matches no source is refused (DLQ).
+   * start-run, assemble-report: JSON array of the configured sources, the deploy config's `sources`
+   * plus the Glue table of each: `[{ "id", "format": "dbr"|"cur"|"cur2", "prefix", "reportName"?,
+   * "payerAccountId", "currency"?, "table"? }]` (`table` defaults to the format's ATHENA_TABLE_*).
+   * Validated by `SourceSchema` in lambdas/shared/config.ts. A delivery matching no source goes to
+   * the DLQ.
    */
   SOURCES_JSON: 'WHOPAYS_SOURCES_JSON',
   /** start-run, normalize-dbr: bucket that receives normalized DBR files (usually the CUR bucket). */
@@ -32,7 +34,11 @@ export const ENV = {
   REPORT_PREFIX: 'WHOPAYS_REPORT_PREFIX',
   /** assemble-report: optional billing groups JSON (Billing Conductor CreateBillingGroup shape). */
   BILLING_GROUPS_JSON: 'WHOPAYS_BILLING_GROUPS_JSON',
-  /** publish-report: budgets policy JSON, see `BudgetsPolicySchema` in lambdas/core/budget-plan.ts. */
+  /**
+   * publish-report: the deploy config's `budgets` block as JSON (`{ namePrefix, limit: { mode: 'fixed',
+   * amounts } | { mode: 'lastOwnerCost', headroom }, dryRun }`), see `BudgetsPolicySchema` in
+   * lambdas/core/budget-plan.ts. Absent: no budgets are touched.
+   */
   BUDGETS_POLICY_JSON: 'WHOPAYS_BUDGETS_POLICY_JSON',
   /** publish-report: account that owns the budgets (the stack account, `Aws.ACCOUNT_ID`). */
   BUDGETS_ACCOUNT_ID: 'WHOPAYS_BUDGETS_ACCOUNT_ID',
@@ -41,7 +47,7 @@ export const ENV = {
    * the function runs in a `cn-` region, else us-east-1.
    */
   BUDGETS_REGION: 'WHOPAYS_BUDGETS_REGION',
-  /** publish-report: `true` logs the budget plan and changes nothing in Budgets. */
+  /** publish-report: `true` logs the budget plan and changes nothing in Budgets (overrides the policy's `dryRun`). */
   DRY_RUN: 'WHOPAYS_DRY_RUN',
   /** publish-report: topic that budget notifications go to (Budgets publishes to it). */
   BUDGET_TOPIC_ARN: 'WHOPAYS_BUDGET_TOPIC_ARN',

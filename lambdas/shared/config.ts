@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { ENV } from './env.js';
+import { AccountIdSchema, FormatSchema } from './pipeline-contract.js';
+
+/** One configured billing source (the deploy config's `sources[]` entry plus its Glue table). */
+export const SourceSchema = z.looseObject({
+  id: z.string().optional(),
+  format: FormatSchema,
+  prefix: z.string(),
+  reportName: z.string().optional(),
+  payerAccountId: AccountIdSchema,
+  currency: z.string().optional(),
+  table: z.string().optional(),
+});
+export type SourceConfig = z.infer<typeof SourceSchema>;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A setting the stack failed to pass: a deployment bug, so the function refuses to start. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const required = (env: Env, name: string): string => {
+  const value = env[name];
+  if (value === undefined || value === '')
+    throw new ConfigError(`environment variable ${name} is not set`);
+  return value;
+};
+
+const optional = (env: Env, name: string): string | undefined => {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+};
+
+/** Parses a JSON-valued variable through a schema; the error names the variable and the field. */
+export const jsonVar = <T>(env: Env, name: string, schema: z.ZodType<T>): T => {
+  let json: unknown;
+  try {
+    json = JSON.parse(required(env, name));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`environment variable ${name} is not valid JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(
+      `environment variable ${name}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim(),
+    );
+  }
+  return parsed.data;
+};
+
+const boolVar = (env: Env, name: string): boolean | undefined => {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(`environment variable ${name} must be "true" or "false", got "${value}"`);
+};
+
+/** Normalizes a key prefix to '' or `something/`. */
+const prefixVar = (env: Env, name: string, fallback: string): string => {
+  const value = (optional(env, name) ?? fallback).replace(/^\/+|\/+$/g, '');
+  return value === '' ? '' : `${value}/`;
+};
+
+export interface StartConfig {
+  readonly stateMachineArn: string;
+  readonly database: string;
+  readonly workGroup: string;
+  readonly tables: Readonly<Record<'dbr' | 'cur' | 'cur2', string | undefined>>;
+  readonly sources: readonly SourceConfig[];
+  readonly stagingBucket: string;
+  readonly stagingPrefix: string;
+}
+
+export const loadStartConfig = (env: Env): StartConfig => ({
+  stateMachineArn: required(env, ENV.STATE_MACHINE_ARN),
+  database: required(env, ENV.ATHENA_DATABASE),
+  workGroup: required(env, ENV.ATHENA_WORKGROUP),
+  tables: {
+    cur: optional(env, ENV.ATHENA_TABLE_CUR),
+    cur2: optional(env, ENV.ATHENA_TABLE_CUR2),
+    dbr: optional(env, ENV.ATHENA_TABLE_DBR),
+  },
+  sources: jsonVar(env, ENV.SOURCES_JSON, z.array(SourceSchema).min(1)),
+  stagingBucket: required(env, ENV.STAGING_BUCKET),
+  stagingPrefix: prefixVar(env, ENV.STAGING_PREFIX, 'staging'),
+});
+
+export interface NormalizeConfig {
+  readonly stagingBucket: string;
+  readonly stagingPrefix: string;
+}
+
+export const loadNormalizeConfig = (env: Env): NormalizeConfig => ({
+  stagingBucket: required(env, ENV.STAGING_BUCKET),
+  stagingPrefix: prefixVar(env, ENV.STAGING_PREFIX, 'staging'),
+});
+
+export interface AssembleConfig {
+  readonly reportBucket: string;
+  readonly reportPrefix: string;
+  readonly sources: readonly SourceConfig[];
+  /** Raw billing groups JSON (validated by the core's parseBillingGroups). */
+  readonly billingGroups: unknown;
+}
+
+export const loadAssembleConfig = (env: Env): AssembleConfig => ({
+  reportBucket: required(env, ENV.REPORT_BUCKET),
+  reportPrefix: prefixVar(env, ENV.REPORT_PREFIX, 'reports'),
+  sources: jsonVar(env, ENV.SOURCES_JSON, z.array(SourceSchema).min(1)),
+  billingGroups:
+    optional(env, ENV.BILLING_GROUPS_JSON) === undefined
+      ? undefined
+      : jsonVar(env, ENV.BILLING_GROUPS_JSON, z.unknown()),
+});
+
+export interface PublishConfig {
+  readonly reportBucket: string;
+  readonly reportPrefix: string;
+  /** Undefined: no budgets policy configured, Budgets is never called. */
+  readonly budgetsPolicyJson: unknown;
+  readonly budgetsAccountId: string | undefined;
+  readonly budgetsRegion: string;
+  readonly dryRunOverride: boolean | undefined;
+  readonly budgetTopicArn: string | undefined;
+  readonly summaryTopicArn: string;
+}
+
+/**
+ * Budgets has one endpoint per partition: us-east-1 in aws, cn-northwest-1 in aws-cn
+ * (shared/docs/PARTITIONS.md).
+ */
+export const budgetsRegionFor = (region: string | undefined): string =>
+  region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
+
+export const loadPublishConfig = (env: Env): PublishConfig => {
+  const policy =
+    optional(env, ENV.BUDGETS_POLICY_JSON) === undefined
+      ? undefined
+      : jsonVar(env, ENV.BUDGETS_POLICY_JSON, z.unknown());
+  return {
+    reportBucket: required(env, ENV.REPORT_BUCKET),
+    reportPrefix: prefixVar(env, ENV.REPORT_PREFIX, 'reports'),
+    budgetsPolicyJson: policy,
+    budgetsAccountId:
+      policy === undefined
+        ? optional(env, ENV.BUDGETS_ACCOUNT_ID)
+        : required(env, ENV.BUDGETS_ACCOUNT_ID),
+    budgetsRegion: optional(env, ENV.BUDGETS_REGION) ?? budgetsRegionFor(env.AWS_REGION),
+    dryRunOverride: boolVar(env, ENV.DRY_RUN),
+    budgetTopicArn: optional(env, ENV.BUDGET_TOPIC_ARN),
+    summaryTopicArn: required(env, ENV.SUMMARY_TOPIC_ARN),
+  };
+};
