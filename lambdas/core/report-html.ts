@@ -1,9 +1,316 @@
-import type { Report } from './report-model.js';
+import type { ConvertedView, ReportWithConverted } from './currency-rates.js';
+import type {
+  AccountTotals,
+  GroupTotals,
+  Money,
+  PeriodReport,
+  SourceSummary,
+  Transfer,
+} from './report-model.js';
 
 /**
- * Renders a report as one self-contained HTML page (inline CSS and SVG, no script from the network,
- * no external fonts), for `report.html` in `whopays report --out DIR`.
+ * Renders a report as one self-contained HTML page for `report.html` (`whopays report --out DIR`).
+ *
+ * Nothing is fetched: CSS is inline, charts are plain HTML/CSS, there is no script at all, and a
+ * Content-Security-Policy of `default-src 'none'` makes any accidental reference fail closed.
+ * Amounts are shown rounded to cents; the exact decimal string is in each cell's `title`.
+ *
+ * @example writeFileSync(join(out, 'report.html'), renderReportHtml(report))
  */
-export function renderReportHtml(report: Report): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>whopays report</title></head><body><h1>whopays report</h1><p>${report.periods.length} period(s)</p></body></html>`;
+export function renderReportHtml(report: ReportWithConverted): string {
+  const body = [
+    `<header><h1>whopays: who pays for the commitments</h1>`,
+    `<p class="meta">Generated ${esc(report.generatedAt)} · ${report.periods.length} period(s)</p>`,
+    `</header>`,
+    renderSources(report.sources),
+    ...report.periods.map(renderPeriod),
+    report.converted ? renderConverted(report.converted) : '',
+  ].join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>whopays report</title>
+<style>${CSS}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+// CJK families come first among the fallbacks so Chinese descriptions and warnings never render as
+// boxes; all are local fonts (no web fonts are loaded).
+const CSS = `
+:root{--usage:#4e79a7;--owner:#f28e2b;--invoice:#59a14f;--neg:#e15759;--line:#d8dde3;--muted:#5f6b7a}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:1200px;padding:16px 24px;color:#1d2733;background:#fff;
+font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB",
+"Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif}
+h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid var(--line)}
+h3{font-size:15px;margin:18px 0 6px}
+.meta{color:var(--muted);margin:0 0 8px}
+table{border-collapse:collapse;margin:4px 0 12px}
+th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:middle}
+th{background:#f3f5f8;font-weight:600}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+code,.id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;
+vertical-align:middle;margin-left:8px}
+.final{background:#e3f4e1;color:#1f6b1a}.provisional{background:#fff1d6;color:#8a5a00}
+.converted{background:#e8e6fb;color:#3b2f99}
+.bars{min-width:260px}
+.bar{display:flex;align-items:center;gap:6px;height:14px;margin:2px 0}
+.bar span.fill{display:inline-block;height:10px;border-radius:2px}
+.bar span.v{font-size:11px;color:var(--muted);font-variant-numeric:tabular-nums}
+.usage .fill{background:var(--usage)}.owner .fill{background:var(--owner)}
+.invoice .fill{background:var(--invoice)}.bar.negative .fill{background:var(--neg)}
+.legend span{display:inline-block;margin-right:14px}
+.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+td.cell{text-align:right;font-variant-numeric:tabular-nums;min-width:90px}
+td.cell.empty{color:#b8c0ca}
+.warnings li{color:#8a3b00}
+.note{color:var(--muted);font-size:13px}
+`;
+
+function renderSources(sources: readonly SourceSummary[]): string {
+  if (sources.length === 0) return '';
+  const rows = sources
+    .map(
+      (s) =>
+        `<tr><td>${esc(s.path)}</td><td>${esc(s.format)}</td>` +
+        `<td class="id">${s.payerAccountIds.map(esc).join(', ')}</td>` +
+        `<td>${s.billingPeriods.map(esc).join(', ')}</td><td class="num">${s.rows}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<section class="sources"><h2>Sources</h2><table><thead><tr><th>file</th><th>format</th>` +
+    `<th>payer</th><th>periods</th><th>rows</th></tr></thead><tbody>${rows}</tbody></table></section>`
+  );
+}
+
+function renderPeriod(period: PeriodReport): string {
+  const badge = period.final
+    ? '<span class="badge final">final</span>'
+    : '<span class="badge provisional">provisional</span>';
+  const id = `period-${period.billingPeriod}-${period.currency}`;
+  return [
+    `<section class="period" id="${esc(id)}" data-period="${esc(period.billingPeriod)}" data-currency="${esc(period.currency)}">`,
+    `<h2>${esc(period.billingPeriod)} · ${esc(period.currency)}${badge}</h2>`,
+    `<p class="meta">Payer(s): <span class="id">${period.payerAccountIds.map(esc).join(', ')}</span></p>`,
+    renderTotals(period),
+    renderAccounts(period.accounts, period.currency),
+    renderTransfers(period.transfers, period.currency),
+    period.groups ? renderGroups(period.groups, period.currency) : '',
+    renderWarnings(period.warnings),
+    `</section>`,
+  ].join('\n');
+}
+
+function renderTotals(period: PeriodReport): string {
+  const t = period.totals;
+  return (
+    `<table class="totals"><thead><tr><th></th><th>usageCost</th><th>ownerCost</th>` +
+    `<th>invoiceCost</th><th>rounding</th></tr></thead><tbody><tr><th>total (${esc(period.currency)})</th>` +
+    `${moneyCell(t.usageCost)}${moneyCell(t.ownerCost)}${moneyCell(t.invoiceCost)}${moneyCell(t.rounding)}` +
+    `</tr></tbody></table>`
+  );
+}
+
+const LEGEND =
+  '<p class="legend"><span><i style="background:var(--usage)"></i>usageCost: who used it</span>' +
+  '<span><i style="background:var(--owner)"></i>ownerCost: who owns it</span>' +
+  '<span><i style="background:var(--invoice)"></i>invoiceCost: what the bill says</span>' +
+  '<span><i style="background:var(--neg)"></i>negative</span></p>';
+
+type ThreeBases = Pick<AccountTotals, 'usageCost' | 'ownerCost' | 'invoiceCost'>;
+
+function renderAccounts(accounts: readonly AccountTotals[], currency: string): string {
+  const scale = maxAbs(accounts.flatMap((a) => [a.usageCost, a.ownerCost, a.invoiceCost]));
+  const rows = accounts
+    .map(
+      (a) =>
+        `<tr class="account" data-account="${esc(a.accountId)}"><td class="id">${esc(a.accountId)}</td>` +
+        `<td class="id">${esc(a.payerAccountId)}</td>${moneyCell(a.usageCost)}${moneyCell(a.ownerCost)}` +
+        `${moneyCell(a.invoiceCost)}<td class="bars">${bars(a, scale)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<h3>Accounts (${esc(currency)})</h3>${LEGEND}<table class="accounts"><thead><tr><th>account</th>` +
+    `<th>payer</th><th>usageCost</th><th>ownerCost</th><th>invoiceCost</th><th>three bases</th></tr>` +
+    `</thead><tbody>${rows}</tbody></table>`
+  );
+}
+
+function bars(values: ThreeBases, scale: number): string {
+  return (['usageCost', 'ownerCost', 'invoiceCost'] as const)
+    .map((basis) => {
+      const value = values[basis];
+      // A float is fine here: it only sets a bar's pixel width, never an amount anyone reads.
+      const ratio = scale === 0 ? 0 : Math.abs(Number(value)) / scale;
+      const width = Math.max(ratio * 200, ratio > 0 ? 1 : 0).toFixed(1);
+      const negative = value.trim().startsWith('-') ? ' negative' : '';
+      const cls = basis.replace('Cost', '');
+      return (
+        `<div class="bar ${cls}${negative}" title="${basis} ${esc(value)}">` +
+        `<span class="fill" style="width:${width}px"></span><span class="v">${esc(displayMoney(value))}</span></div>`
+      );
+    })
+    .join('');
+}
+
+/** The owner→consumer matrix: one row per owner, one column per consumer, all kinds summed. */
+function renderTransfers(transfers: readonly Transfer[], currency: string): string {
+  if (transfers.length === 0) {
+    return `<h3>Transfers (${esc(currency)})</h3><p class="note">No commitment cost moves between accounts in this period.</p>`;
+  }
+  const owners = [...new Set(transfers.map((t) => t.ownerAccountId))].sort();
+  const consumers = [...new Set(transfers.map((t) => t.consumerAccountId))].sort();
+  const cells = new Map<string, Transfer[]>();
+  for (const t of transfers) {
+    const key = `${t.ownerAccountId}>${t.consumerAccountId}`;
+    cells.set(key, [...(cells.get(key) ?? []), t]);
+  }
+  const cellTotal = (list: readonly Transfer[]): Money => sumDisplay(list.map((t) => t.cost));
+  const scale = maxAbs([...cells.values()].map(cellTotal));
+  const head = consumers.map((c) => `<th class="id">${esc(c)}</th>`).join('');
+  const rows = owners
+    .map((o) => {
+      const tds = consumers
+        .map((c) => {
+          const list = cells.get(`${o}>${c}`);
+          if (!list) return `<td class="cell empty">·</td>`;
+          const total = cellTotal(list);
+          const alpha = scale === 0 ? 0 : 0.12 + 0.78 * (Math.abs(Number(total)) / scale);
+          const detail = list.map((t) => `${t.commitment} ${t.cost}`).join('; ');
+          return (
+            `<td class="cell transfer" data-owner="${esc(o)}" data-consumer="${esc(c)}" ` +
+            `title="${esc(detail)}" style="background:rgba(242,142,43,${alpha.toFixed(3)})">` +
+            `${esc(displayMoney(total))}<br><span class="note">${esc(list.map((t) => t.commitment).join('+'))}</span></td>`
+          );
+        })
+        .join('');
+      return `<tr><th class="id">${esc(o)}</th>${tds}</tr>`;
+    })
+    .join('');
+  return (
+    `<h3>Transfers (${esc(currency)}): owner → consumer</h3>` +
+    `<p class="note">Cost that sits with the consumer in usageCost and with the owner in ownerCost. ` +
+    `Rows: owner (pays in ownerCost); columns: consumer (used it).</p>` +
+    `<table class="transfers"><thead><tr><th>owner \\ consumer</th>${head}</tr></thead>` +
+    `<tbody>${rows}</tbody></table>`
+  );
+}
+
+function renderGroups(groups: readonly GroupTotals[], currency: string): string {
+  const scale = maxAbs(groups.flatMap((g) => [g.usageCost, g.ownerCost, g.invoiceCost]));
+  const rows = groups
+    .map(
+      (g) =>
+        `<tr class="group" data-group="${esc(g.name)}"><td>${esc(g.name)}</td>` +
+        `<td class="id">${esc(g.primaryAccountId ?? '')}</td><td class="id">${g.accountIds.map(esc).join(', ')}</td>` +
+        `${moneyCell(g.usageCost)}${moneyCell(g.ownerCost)}${moneyCell(g.invoiceCost)}` +
+        `<td class="bars">${bars(g, scale)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<h3>Billing groups (${esc(currency)})</h3><table class="groups"><thead><tr><th>group</th>` +
+    `<th>primary</th><th>accounts</th><th>usageCost</th><th>ownerCost</th><th>invoiceCost</th>` +
+    `<th>three bases</th></tr></thead><tbody>${rows}</tbody></table>`
+  );
+}
+
+function renderWarnings(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  return `<h3>Warnings</h3><ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`;
+}
+
+function renderConverted(view: ConvertedView): string {
+  const rates = Object.entries(view.rates)
+    .map(
+      ([cur, rate]) =>
+        `<tr><td>1 ${esc(cur)}</td><td class="num">${esc(rate)} ${esc(view.base)}</td></tr>`,
+    )
+    .join('');
+  const periods = view.periods
+    .map((p) => {
+      const rows = p.accounts
+        .map(
+          (a) =>
+            `<tr class="converted-account" data-account="${esc(a.accountId)}"><td class="id">${esc(a.accountId)}</td>` +
+            `<td class="id">${esc(a.payerAccountId)}</td><td>${esc(a.currency)}</td>${moneyCell(a.usageCost)}` +
+            `${moneyCell(a.ownerCost)}${moneyCell(a.invoiceCost)}</tr>`,
+        )
+        .join('');
+      const t = p.totals;
+      return (
+        `<h3>${esc(p.billingPeriod)} in ${esc(view.base)} (converted from ${p.sourceCurrencies.map(esc).join(', ')})</h3>` +
+        `<table class="converted-accounts"><thead><tr><th>account</th><th>payer</th><th>billed in</th>` +
+        `<th>usageCost</th><th>ownerCost</th><th>invoiceCost</th></tr></thead><tbody>${rows}` +
+        `<tr><th colspan="3">total (converted)</th>${moneyCell(t.usageCost)}${moneyCell(t.ownerCost)}` +
+        `${moneyCell(t.invoiceCost)}</tr></tbody></table>`
+      );
+    })
+    .join('');
+  return (
+    `<section class="converted-view"><h2>Converted view<span class="badge converted">converted, not billed</span></h2>` +
+    `<p class="note">${esc(view.label)}</p>` +
+    `<table class="rates"><thead><tr><th>rate</th><th>as of ${esc(view.asOf ?? 'unspecified')}</th></tr></thead>` +
+    `<tbody>${rates}</tbody></table>${periods}</section>`
+  );
+}
+
+function moneyCell(value: Money): string {
+  return `<td class="num" title="${esc(value)}">${esc(displayMoney(value))}</td>`;
+}
+
+function maxAbs(values: readonly Money[]): number {
+  return values.reduce((max, v) => Math.max(max, Math.abs(Number(v))), 0);
+}
+
+/**
+ * A display total for one matrix cell (several commitment kinds). Exact, through BigInt at the
+ * scale of the longest fraction, so the shown figure is never a float sum.
+ */
+function sumDisplay(values: readonly Money[]): Money {
+  if (values.length === 1) return values[0]!;
+  const scale = Math.max(...values.map((v) => (v.split('.')[1] ?? '').length));
+  const total = values.reduce((acc, v) => acc + toUnits(v, scale), 0n);
+  return fromUnits(total, scale);
+}
+
+/** Rounds a decimal string half away from zero to cents and groups thousands: `-1,234.57`. */
+export function displayMoney(value: Money): string {
+  const scale = Math.max(2, (value.trim().split('.')[1] ?? '').length);
+  const units = toUnits(value, scale);
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const divisor = 10n ** BigInt(scale - 2);
+  const cents = (abs + divisor / 2n) / divisor;
+  const whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const frac = (cents % 100n).toString().padStart(2, '0');
+  return `${negative && cents !== 0n ? '-' : ''}${whole}.${frac}`;
+}
+
+function toUnits(value: string, scale: number): bigint {
+  const trimmed = value.trim();
+  const negative = trimmed.startsWith('-');
+  const [intPart = '0', fracPart = ''] = trimmed.replace(/^[-+]/, '').split('.');
+  const units = BigInt((intPart || '0') + fracPart.padEnd(scale, '0').slice(0, scale));
+  return negative ? -units : units;
+}
+
+function fromUnits(units: bigint, scale: number): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const frac = digits.slice(digits.length - scale);
+  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${frac}` : ''}`;
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,0 +1,249 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { ReportWithConverted } from '../../lambdas/core/currency-rates.js';
+import { displayMoney, renderReportHtml } from '../../lambdas/core/report-html.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = resolve(__dirname, '../../test-output');
+
+// A two-payer report in the REPORT.md shape, with Chinese text where real China data has it.
+const report: ReportWithConverted = {
+  schemaVersion: 1,
+  generatedAt: '2025-11-03T08:00:00Z',
+  sources: [
+    {
+      path: 'examples/中国/052601815908-aws-billing-detailed-line-items-with-resources-and-tags-ACTS-Ningxia-2025-10.csv.zip',
+      format: 'dbr',
+      payerAccountIds: ['052601815908'],
+      billingPeriods: ['2025-10'],
+      rows: 120,
+    },
+  ],
+  periods: [
+    {
+      billingPeriod: '2025-10',
+      currency: 'CNY',
+      payerAccountIds: ['052601815908'],
+      final: false,
+      accounts: [
+        {
+          accountId: '003786579754',
+          payerAccountId: '052601815908',
+          usageCost: '1183.1696462216',
+          ownerCost: '1114.4605450187',
+          invoiceCost: '1114.4605450187',
+        },
+        {
+          accountId: '006671276842',
+          payerAccountId: '052601815908',
+          usageCost: '-12.5000000000',
+          ownerCost: '56.2091012029',
+          invoiceCost: '56.2091012029',
+        },
+        {
+          accountId: '052601815908',
+          payerAccountId: '052601815908',
+          usageCost: '100.0000000000',
+          ownerCost: '100.0000000000',
+          invoiceCost: '100.0000000000',
+        },
+      ],
+      transfers: [
+        {
+          ownerAccountId: '006671276842',
+          consumerAccountId: '003786579754',
+          commitment: 'ri',
+          cost: '68.7091012029',
+        },
+      ],
+      groups: [
+        {
+          name: 'platform.core',
+          primaryAccountId: '003786579754',
+          accountIds: ['003786579754', '006671276842'],
+          usageCost: '1170.6696462216',
+          ownerCost: '1170.6696462216',
+          invoiceCost: '1170.6696462216',
+        },
+        {
+          name: '(ungrouped)',
+          accountIds: ['052601815908'],
+          usageCost: '100.0000000000',
+          ownerCost: '100.0000000000',
+          invoiceCost: '100.0000000000',
+        },
+      ],
+      totals: {
+        usageCost: '1270.6696462216',
+        ownerCost: '1270.6696462216',
+        invoiceCost: '1270.6696462216',
+        rounding: '-0.0200000000',
+      },
+      warnings: ['订阅 123456 被两个账户认购 (ambiguous subscription 123456)'],
+    },
+    {
+      billingPeriod: '2025-10',
+      currency: 'USD',
+      payerAccountIds: ['111122223333'],
+      final: true,
+      accounts: [
+        {
+          accountId: '111122223333',
+          payerAccountId: '111122223333',
+          usageCost: '10.0000000000',
+          ownerCost: '30.0000000000',
+          invoiceCost: '30.0000000000',
+        },
+        {
+          accountId: '444455556666',
+          payerAccountId: '111122223333',
+          usageCost: '40.0000000000',
+          ownerCost: '20.0000000000',
+          invoiceCost: '20.0000000000',
+        },
+      ],
+      transfers: [
+        {
+          ownerAccountId: '111122223333',
+          consumerAccountId: '444455556666',
+          commitment: 'sp',
+          cost: '15.0000000000',
+        },
+        {
+          ownerAccountId: '111122223333',
+          consumerAccountId: '444455556666',
+          commitment: 'cr',
+          cost: '5.0000000000',
+        },
+      ],
+      totals: {
+        usageCost: '50.0000000000',
+        ownerCost: '50.0000000000',
+        invoiceCost: '50.0000000000',
+        rounding: '0',
+      },
+      warnings: [],
+    },
+  ],
+};
+
+describe('displayMoney', () => {
+  it.each([
+    ['1183.1696462216', '1,183.17'],
+    ['-2.5094690054', '-2.51'],
+    ['0.005', '0.01'],
+    ['-0.004', '0.00'],
+    ['1234567', '1,234,567.00'],
+    ['0', '0.00'],
+  ])('shows %s as %s', (value, shown) => {
+    expect(displayMoney(value)).toBe(shown);
+  });
+});
+
+describe('renderReportHtml', () => {
+  it('is self-contained: no external reference and no script', () => {
+    const html = renderReportHtml(report);
+    expect(html).not.toMatch(/\b(src|href)\s*=/i);
+    expect(html).not.toMatch(/<script|@import|url\(/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('escapes text from the input', () => {
+    const evil: ReportWithConverted = {
+      ...report,
+      periods: [{ ...report.periods[1]!, warnings: ['<img src=x onerror=alert(1)>'] }],
+    };
+    const html = renderReportHtml(evil);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+  });
+
+  it('sums several commitment kinds of one owner/consumer pair exactly in the matrix', () => {
+    // sp 15 + cr 5 = 20 for 111122223333 -> 444455556666
+    const html = renderReportHtml(report);
+    expect(html).toMatch(/data-owner="111122223333" data-consumer="444455556666"[^>]*>20\.00/);
+  });
+});
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI !== 'true') {
+  console.warn(`SKIPPED: report.html browser test needs ${CHROMIUM} (apt-get install -y chromium)`);
+}
+// In CI the browser test must run: a missing chromium fails it instead of skipping.
+const browserDescribe = haveChromium || process.env.CI === 'true' ? describe : describe.skip;
+
+browserDescribe('report.html in headless Chromium', () => {
+  it('renders accounts, transfer cells, groups and Chinese text, with no console error and no request', async () => {
+    // Prepare
+    mkdirSync(OUT, { recursive: true });
+    const htmlPath = join(OUT, 'report.html');
+    writeFileSync(htmlPath, renderReportHtml(report));
+    const profile = mkdtempSync(join(tmpdir(), 'whopays-chromium-'));
+    // A fresh profile per run: no cached state, no first-run network traffic.
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    const pageUrl = pathToFileURL(htmlPath).href;
+    try {
+      const page = await context.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      page.on('pageerror', (e) => consoleErrors.push(e.message));
+      page.on('request', (r) => {
+        if (r.url() !== pageUrl) requests.push(r.url());
+      });
+
+      // Act
+      await page.goto(pageUrl, { waitUntil: 'load' });
+      await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
+
+      // Assess
+      const cny = page.locator('section.period[data-currency="CNY"]');
+      const usd = page.locator('section.period[data-currency="USD"]');
+      expect(await cny.locator('tr.account').count()).toBe(3);
+      expect(await usd.locator('tr.account').count()).toBe(2);
+      expect(
+        await cny.locator('tr.account[data-account="003786579754"] td.num').first().textContent(),
+      ).toBe('1,183.17');
+      const cell = cny.locator(
+        'td.transfer[data-owner="006671276842"][data-consumer="003786579754"]',
+      );
+      expect(await cell.textContent()).toContain('68.71');
+      expect(await cny.locator('td.cell.empty').count()).toBe(0);
+      expect(await cny.locator('tr.group').count()).toBe(2);
+      expect(await cny.locator('.badge.provisional').count()).toBe(1);
+      expect(await usd.locator('.badge.final').count()).toBe(1);
+      expect(await cny.locator('ul.warnings li').textContent()).toContain(
+        '订阅 123456 被两个账户认购',
+      );
+      expect(await page.locator('section.sources td').first().textContent()).toContain(
+        'examples/中国/',
+      );
+      // A bar is drawn for every basis of every account (3 + 2 accounts, 2 groups, 3 bases each).
+      expect(await page.locator('.bar .fill').count()).toBe((3 + 2 + 2) * 3);
+      expect(consoleErrors).toEqual([]);
+      expect(requests).toEqual([]);
+      expect(statSync(join(OUT, 'report.png')).size).toBeGreaterThan(10_000);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});
