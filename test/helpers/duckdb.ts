@@ -6,9 +6,9 @@ import {
   type SourceFormat,
 } from '../../lambdas/core/source-columns.js';
 import { type LedgerSqlOptions, ledgerSql } from '../../lambdas/core/sql-catalog.js';
+import type { LineRow } from '../fixtures/scenarios/types.js';
 
-/** One billing line in contract column names (lambdas/core/source-columns.ts); absent = NULL. */
-export type LineRow = Readonly<Record<string, string | null | undefined>>;
+export type { LineRow };
 
 /**
  * How the engine types the columns it exposes: `csv` as the CSV readers do (money DECIMAL, dates
