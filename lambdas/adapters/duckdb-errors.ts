@@ -1,0 +1,54 @@
+import { InputError } from '../core/errors.js';
+import { BAD_NUMBER_MARKER } from './duckdb-relation.js';
+
+const firstLine = (text: string): string => text.split('\n', 1)[0]!.trim();
+
+/** Shortens a bad field for a one-line message. */
+const shown = (value: string): string =>
+  JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/**
+ * Turns a DuckDB error caused by the input into an InputError: one line naming the file and the
+ * problem, never DuckDB's multi-line text. Returns undefined for errors that are not the input's
+ * fault, which callers rethrow as bugs.
+ *
+ * @param file - the file (or source) the failing statement read.
+ * @param displayName - maps a path DuckDB reports (e.g. a zip member extracted to a temp folder) to
+ *   the name the user gave.
+ */
+export function inputErrorFromDuckDb(
+  error: unknown,
+  file: string,
+  displayName: (path: string) => string = (path) => path,
+): InputError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const marker = message.indexOf(BAD_NUMBER_MARKER);
+  if (marker >= 0) {
+    const [, path = file, column = '?', value = ''] = message
+      .slice(marker)
+      .split('\n', 1)[0]!
+      .split('\t');
+    return new InputError(displayName(path), `column ${column}: not a number: ${shown(value)}`);
+  }
+  const csvFile = /\n\s*file = (.+)\n/.exec(message)?.[1]?.trim();
+  const where = csvFile === undefined ? file : displayName(csvFile);
+  if (message.includes('Input is not a GZIP stream')) {
+    return new InputError(where, 'not a gzip file');
+  }
+  if (
+    /No magic bytes found|Invalid Input Error:.*[Pp]arquet|Parquet|parquet/.test(firstLine(message))
+  ) {
+    return new InputError(where, 'not a valid Parquet file (corrupt or truncated)');
+  }
+  if (message.includes('Invalid unicode')) {
+    return new InputError(where, 'not UTF-8 text');
+  }
+  const csvLine = /CSV Error on Line: (\d+)\n(.*)/.exec(message);
+  if (csvLine) {
+    return new InputError(where, `malformed CSV at line ${csvLine[1]}: ${csvLine[2]!.trim()}`);
+  }
+  if (message.startsWith('IO Error:')) {
+    return new InputError(where, firstLine(message).replace(/^IO Error:\s*/, ''));
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+import type { SourceFormat } from '../core/source-columns.js';
+
+/** A column of a billing file as DuckDB describes it. */
+export interface FileColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/**
+ * The Athena/Parquet name of a CUR 1 CSV header (CUR-REFERENCE.md §3.1): an `_` before every
+ * capital that follows a letter (so `ReservationARN` gives `reservation_a_r_n`, as AWS does), lower
+ * case, every run of other characters one `_`. Snake-case names come back unchanged.
+ *
+ * @example athenaColumnName('lineItem/UsageAccountId') // 'line_item_usage_account_id'
+ */
+export function athenaColumnName(header: string): string {
+  return header
+    .replace(/(?<=[A-Za-z])(?=[A-Z])/g, '_')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+}
+
+/** DBR columns lose their `:` (`user:Name` → `userName`), as the seed's loader names them. */
+export const dbrColumnName = (header: string): string => header.replaceAll(':', '');
+
+/** The contract name (lambdas/core/source-columns.ts) a file's column maps to in a format. */
+export const contractColumnName = (format: SourceFormat, header: string): string =>
+  format === 'dbr' ? dbrColumnName(header) : athenaColumnName(header);
+
+/** Columns only CUR 2.0 (Data Exports) has; the legacy Athena-style CUR 1 Parquet has none. */
+const CUR2_ONLY_COLUMNS = ['bill_payer_account_name', 'line_item_usage_account_name'];
+
+/**
+ * The billing format a file's columns show, or undefined when they are not a billing file:
+ * DBR has `RecordType` and `LinkedAccountId`; CUR 1 CSV has `lineItem/UsageAccountId`-style
+ * headers; snake-case CUR is 2.0 when it has a 2.0-only column or the `product` map, else CUR 1.
+ */
+export function detectFormat(columns: readonly FileColumn[]): SourceFormat | undefined {
+  const names = new Set(columns.map((column) => dbrColumnName(column.name)));
+  if (names.has('RecordType') && names.has('LinkedAccountId')) return 'dbr';
+  const snake = new Set(columns.map((column) => athenaColumnName(column.name)));
+  if (!snake.has('line_item_usage_account_id')) return undefined;
+  if (columns.some((column) => column.name.includes('/'))) return 'cur';
+  const hasProductMap = columns.some((column) => column.name === 'product');
+  return hasProductMap || CUR2_ONLY_COLUMNS.some((name) => snake.has(name)) ? 'cur2' : 'cur';
+}
