@@ -1,4 +1,5 @@
 import type { ConvertedView, ReportWithConverted } from './currency-rates.js';
+import { compareMoney, displayMoney, sumMoney } from './money.js';
 import type {
   AccountTotals,
   GroupTotals,
@@ -152,7 +153,7 @@ function bars(values: ThreeBases, scale: number): string {
       // A float is fine here: it only sets a bar's pixel width, never an amount anyone reads.
       const ratio = scale === 0 ? 0 : Math.abs(Number(value)) / scale;
       const width = Math.max(ratio * 200, ratio > 0 ? 1 : 0).toFixed(1);
-      const negative = value.trim().startsWith('-') ? ' negative' : '';
+      const negative = compareMoney(value, '0') < 0 ? ' negative' : '';
       const cls = basis.replace('Cost', '');
       return (
         `<div class="bar ${cls}${negative}" title="${basis} ${esc(value)}">` +
@@ -174,7 +175,7 @@ function renderTransfers(transfers: readonly Transfer[], currency: string): stri
     const key = `${t.ownerAccountId}>${t.consumerAccountId}`;
     cells.set(key, [...(cells.get(key) ?? []), t]);
   }
-  const cellTotal = (list: readonly Transfer[]): Money => sumDisplay(list.map((t) => t.cost));
+  const cellTotal = (list: readonly Transfer[]): Money => sumMoney(list.map((t) => t.cost));
   const scale = maxAbs([...cells.values()].map(cellTotal));
   const head = consumers.map((c) => `<th class="id">${esc(c)}</th>`).join('');
   const rows = owners
@@ -269,46 +270,6 @@ function moneyCell(value: Money): string {
 
 function maxAbs(values: readonly Money[]): number {
   return values.reduce((max, v) => Math.max(max, Math.abs(Number(v))), 0);
-}
-
-/**
- * A display total for one matrix cell (several commitment kinds). Exact, through BigInt at the
- * scale of the longest fraction, so the shown figure is never a float sum.
- */
-function sumDisplay(values: readonly Money[]): Money {
-  if (values.length === 1) return values[0]!;
-  const scale = Math.max(...values.map((v) => (v.split('.')[1] ?? '').length));
-  const total = values.reduce((acc, v) => acc + toUnits(v, scale), 0n);
-  return fromUnits(total, scale);
-}
-
-/** Rounds a decimal string half away from zero to cents and groups thousands: `-1,234.57`. */
-export function displayMoney(value: Money): string {
-  const scale = Math.max(2, (value.trim().split('.')[1] ?? '').length);
-  const units = toUnits(value, scale);
-  const negative = units < 0n;
-  const abs = negative ? -units : units;
-  const divisor = 10n ** BigInt(scale - 2);
-  const cents = (abs + divisor / 2n) / divisor;
-  const whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const frac = (cents % 100n).toString().padStart(2, '0');
-  return `${negative && cents !== 0n ? '-' : ''}${whole}.${frac}`;
-}
-
-function toUnits(value: string, scale: number): bigint {
-  const trimmed = value.trim();
-  const negative = trimmed.startsWith('-');
-  const [intPart = '0', fracPart = ''] = trimmed.replace(/^[-+]/, '').split('.');
-  const units = BigInt((intPart || '0') + fracPart.padEnd(scale, '0').slice(0, scale));
-  return negative ? -units : units;
-}
-
-function fromUnits(units: bigint, scale: number): string {
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
-  const whole = digits.slice(0, digits.length - scale);
-  const frac = digits.slice(digits.length - scale);
-  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${frac}` : ''}`;
 }
 
 function esc(text: string): string {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { ReportWithConverted } from '../../lambdas/core/currency-rates.js';
-import { displayMoney, renderReportHtml } from '../../lambdas/core/report-html.js';
+import { renderReportHtml } from '../../lambdas/core/report-html.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = resolve(__dirname, '../../test-output');
@@ -129,19 +129,6 @@ const report: ReportWithConverted = {
     },
   ],
 };
-
-describe('displayMoney', () => {
-  it.each([
-    ['1183.1696462216', '1,183.17'],
-    ['-2.5094690054', '-2.51'],
-    ['0.005', '0.01'],
-    ['-0.004', '0.00'],
-    ['1234567', '1,234,567.00'],
-    ['0', '0.00'],
-  ])('shows %s as %s', (value, shown) => {
-    expect(displayMoney(value)).toBe(shown);
-  });
-});
 
 describe('renderReportHtml', () => {
   it('is self-contained: no external reference and no script', () => {
