@@ -1,7 +1,18 @@
-import type { BillingGroup } from './groups.js';
+import { InputError } from './errors.js';
+import { type BillingGroup, groupTotals, groupTransfers } from './groups.js';
+import { checkIdentities } from './identities.js';
 import type { LedgerRow } from './ledger.js';
-import type { Report } from './report-model.js';
+import { formatMoney, MoneyFormatError, parseMoney } from './money.js';
+import type {
+  AccountTotals,
+  Commitment,
+  PeriodReport,
+  Report,
+  SourceSummary,
+  Transfer,
+} from './report-model.js';
 import type { SourceFormat } from './source-columns.js';
+import { WarningCollector } from './warnings.js';
 
 /** The ledger rows of one source file or folder, as an engine returned them. */
 export interface LedgerSource {
@@ -19,13 +30,267 @@ export interface BuildReportInput {
   readonly generatedAt?: Date;
 }
 
+interface AccountSums {
+  readonly payers: Set<string>;
+  usage: bigint;
+  owner: bigint;
+  invoice: bigint;
+}
+
+interface TransferSum {
+  readonly owner: string;
+  readonly consumer: string;
+  readonly commitment: Commitment;
+  cost: bigint;
+}
+
+/** `2026-11-24T10:00:00Z`, the form REPORT.md shows (no milliseconds). */
+export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Builds the report JSON of REPORT.md from ledger rows and checks both identities of ATTRIBUTION.md.
+ * Sums the figures of one (billing period, currency) as BigInt amounts, from ledger rows or from
+ * the periods of other reports, and turns them into a checked {@link PeriodReport}.
+ * Shared by {@link buildReport} and `mergeReports`; not part of the report contract.
+ */
+export class PeriodAccumulator {
+  readonly warnings = new WarningCollector();
+  private readonly accounts = new Map<string, AccountSums>();
+  private readonly transfers = new Map<string, TransferSum>();
+  private readonly payers = new Set<string>();
+  private rounding = 0n;
+  private anyLine = false;
+  private allFinal = true;
+
+  constructor(
+    readonly billingPeriod: string,
+    readonly currency: string,
+  ) {}
+
+  /**
+   * Books one ledger row: usage_cost on the usage account (usage basis) and on the owner account
+   * (owner basis), invoice_cost on the invoice account, and a transfer when owner and usage differ.
+   * A 'Rounding' row's invoice_cost is the invoice rounding, no account's.
+   *
+   * @throws MoneyFormatError when an amount is not a decimal string.
+   */
+  addRow(row: LedgerRow): void {
+    const usage = parseMoney(row.usage_cost);
+    let invoice = parseMoney(row.invoice_cost);
+    const payer = row.payer_account_id;
+    this.payers.add(payer);
+    this.addLines(row.line_count, row.final_line_count);
+    this.warnings.observeRow(row);
+    if (row.line_item_type === 'Rounding') {
+      this.rounding += invoice;
+      if (usage === 0n) return;
+      invoice = 0n;
+    }
+    let usageAccount = row.usage_account_id;
+    if (!usageAccount) {
+      // Keeps both identities whole: a line nobody used is the payer's, and is reported as such.
+      this.warnings.accountMissing(payer, row.line_count);
+      usageAccount = payer;
+    }
+    const ownerAccount = row.owner_account_id || usageAccount;
+    const invoiceAccount = row.invoice_account_id || usageAccount;
+    this.account(usageAccount, payer).usage += usage;
+    this.account(ownerAccount, payer).owner += usage;
+    this.account(invoiceAccount, payer).invoice += invoice;
+    // A move without a commitment is left out of the transfers on purpose: the identity check then
+    // reports the ledger bug instead of hiding it.
+    if (ownerAccount !== usageAccount && row.commitment !== null) {
+      this.addTransfer(ownerAccount, usageAccount, row.commitment, usage);
+    }
+  }
+
+  /** Adds figures of an account already summed (a period of another report). */
+  addAccount(a: AccountTotals): void {
+    this.payers.add(a.payerAccountId);
+    const sums = this.account(a.accountId, a.payerAccountId);
+    sums.usage += parseMoney(a.usageCost);
+    sums.owner += parseMoney(a.ownerCost);
+    sums.invoice += parseMoney(a.invoiceCost);
+  }
+
+  /** Adds a transfer from owner to consumer. */
+  addTransfer(owner: string, consumer: string, commitment: Commitment, cost: bigint): void {
+    const key = `${owner}\u0000${consumer}\u0000${commitment}`;
+    const sum = this.transfers.get(key);
+    if (sum === undefined) this.transfers.set(key, { owner, consumer, commitment, cost });
+    else sum.cost += cost;
+  }
+
+  /** Adds invoice rounding (DBR `Rounding` records). */
+  addRounding(amount: bigint): void {
+    this.rounding += amount;
+  }
+
+  /** Counts lines; the period is final when it has lines and all of them are final. */
+  addLines(lines: number, finalLines: number): void {
+    if (lines > 0) this.anyLine = true;
+    if (finalLines < lines) this.allFinal = false;
+  }
+
+  /** Records payers of the period (also those whose accounts have no figures). */
+  addPayers(payerAccountIds: Iterable<string>): void {
+    for (const p of payerAccountIds) this.payers.add(p);
+  }
+
+  /**
+   * The period as the report writes it, in deterministic order, with groups when configured.
+   *
+   * @throws IdentityViolationError when the figures break an identity of ATTRIBUTION.md.
+   */
+  toPeriod(groups?: readonly BillingGroup[]): PeriodReport {
+    const accounts: AccountTotals[] = [];
+    let usage = 0n;
+    let owner = 0n;
+    let invoice = 0n;
+    for (const [accountId, sums] of [...this.accounts].sort((a, b) => cmp(a[0], b[0]))) {
+      const payers = [...sums.payers].sort();
+      if (payers.length > 1) this.warnings.accountUnderPayers(accountId, payers);
+      usage += sums.usage;
+      owner += sums.owner;
+      invoice += sums.invoice;
+      accounts.push({
+        accountId,
+        payerAccountId: payers[0]!,
+        usageCost: formatMoney(sums.usage),
+        ownerCost: formatMoney(sums.owner),
+        invoiceCost: formatMoney(sums.invoice),
+      });
+    }
+    const transfers: Transfer[] = [...this.transfers.values()]
+      .filter((t) => t.cost !== 0n)
+      .sort(
+        (a, b) =>
+          (a.cost < b.cost ? 1 : a.cost > b.cost ? -1 : 0) ||
+          cmp(a.owner, b.owner) ||
+          cmp(a.consumer, b.consumer) ||
+          cmp(a.commitment, b.commitment),
+      )
+      .map((t) => ({
+        ownerAccountId: t.owner,
+        consumerAccountId: t.consumer,
+        commitment: t.commitment,
+        cost: formatMoney(t.cost),
+      }));
+    const period: PeriodReport = {
+      billingPeriod: this.billingPeriod,
+      currency: this.currency,
+      payerAccountIds: [...this.payers].sort(),
+      final: this.anyLine && this.allFinal,
+      accounts,
+      transfers,
+      ...(groups !== undefined && {
+        groups: groupTotals(accounts, groups),
+        groupTransfers: groupTransfers(transfers, groups),
+      }),
+      totals: {
+        usageCost: formatMoney(usage),
+        ownerCost: formatMoney(owner),
+        invoiceCost: formatMoney(invoice),
+        rounding: formatMoney(this.rounding),
+      },
+      warnings: this.warnings.messages(),
+    };
+    checkIdentities(period);
+    return period;
+  }
+
+  private account(accountId: string, payer: string): AccountSums {
+    let sums = this.accounts.get(accountId);
+    if (sums === undefined) {
+      sums = { payers: new Set([payer]), usage: 0n, owner: 0n, invoice: 0n };
+      this.accounts.set(accountId, sums);
+    } else {
+      sums.payers.add(payer);
+    }
+    return sums;
+  }
+}
+
+/** Periods keyed by (billing period, currency), created on first use and listed in order. */
+export class PeriodTable {
+  private readonly periods = new Map<string, PeriodAccumulator>();
+
+  /** The accumulator of (billingPeriod, currency). */
+  get(billingPeriod: string, currency: string): PeriodAccumulator {
+    const key = `${billingPeriod}\u0000${currency}`;
+    let acc = this.periods.get(key);
+    if (acc === undefined) {
+      acc = new PeriodAccumulator(billingPeriod, currency);
+      this.periods.set(key, acc);
+    }
+    return acc;
+  }
+
+  /** Every period, by billing period then currency, each checked. */
+  toPeriods(groups?: readonly BillingGroup[]): PeriodReport[] {
+    return [...this.periods.values()]
+      .sort((a, b) => cmp(a.billingPeriod, b.billingPeriod) || cmp(a.currency, b.currency))
+      .map((acc) => acc.toPeriod(groups));
+  }
+}
+
+/**
+ * Builds the report JSON of REPORT.md from ledger rows and checks both identities of ATTRIBUTION.md
+ * on every period. One period per (billing period, currency): a row's currency is its
+ * `currency_code`, else its source's declared currency. Sources are added as given; deciding that
+ * two sources are deliveries of the same bill is the caller's job.
  *
- * @throws InputError when a row has no currency and its source declares none, or a row is malformed.
+ * `totals.invoiceCost` is the sum of the accounts' invoice cost; the invoice rounding is apart in
+ * `totals.rounding`.
+ *
+ * @example buildReport({ sources: [{ path: 'dbr.csv', format: 'dbr', currency: 'CNY', rows }] })
+ * @throws InputError when a row has no currency and its source declares none, or an amount is malformed.
  * @throws IdentityViolationError when the ledger breaks an identity (a bug in whopays).
  */
 export function buildReport(input: BuildReportInput): Report {
-  void input;
-  throw new Error('not implemented');
+  const table = new PeriodTable();
+  const sources: SourceSummary[] = input.sources.map((source) => {
+    const payers = new Set<string>();
+    const billingPeriods = new Set<string>();
+    let rows = 0;
+    for (const row of source.rows) {
+      const own = row.currency_code || undefined;
+      const currency = own ?? source.currency;
+      if (currency === undefined) {
+        throw new InputError(
+          source.path,
+          'no currency: the rows have no currency code and none was declared for this source (a DBR needs its currency, e.g. CNY)',
+        );
+      }
+      const acc = table.get(row.billing_period, currency);
+      if (own === undefined && source.format !== 'dbr') {
+        acc.warnings.currencyMissing(source.path, currency, row.line_count);
+      }
+      try {
+        acc.addRow(row);
+      } catch (e) {
+        if (e instanceof MoneyFormatError) {
+          throw new InputError(source.path, `ledger amount ${e.message} (${row.billing_period})`);
+        }
+        throw e;
+      }
+      payers.add(row.payer_account_id);
+      billingPeriods.add(row.billing_period);
+      rows += row.line_count;
+    }
+    return {
+      path: source.path,
+      format: source.format,
+      payerAccountIds: [...payers].sort(),
+      billingPeriods: [...billingPeriods].sort(),
+      rows,
+    };
+  });
+  return {
+    schemaVersion: 1,
+    generatedAt: isoSeconds(input.generatedAt ?? new Date()),
+    sources,
+    periods: table.toPeriods(input.groups),
+  };
 }

@@ -1,0 +1,142 @@
+import type { LedgerRow } from './ledger.js';
+
+/**
+ * Line item types whose attribution whopays knows: the CUR types of CUR-REFERENCE.md §3.3 and the
+ * DBR ledger's 'LineItem' and 'Rounding'. Others are carried at unblended cost, with a warning.
+ */
+export const KNOWN_LINE_ITEM_TYPES: ReadonlySet<string> = new Set([
+  'Usage',
+  'DiscountedUsage',
+  'RIFee',
+  'Fee',
+  'SavingsPlanCoveredUsage',
+  'SavingsPlanNegation',
+  'SavingsPlanRecurringFee',
+  'SavingsPlanUpfrontFee',
+  'Tax',
+  'Credit',
+  'Refund',
+  'Discount',
+  'BundledDiscount',
+  'EdpDiscount',
+  'PrivateRateDiscount',
+  'SppDiscount',
+  'RiVolumeDiscount',
+  'DistributorDiscount',
+  'FlatRateSubscription',
+  'LineItem',
+  'Rounding',
+]);
+
+const ACCOUNT_ID = /^\d{12}$/;
+const AMBIGUOUS = 'ambiguous-subscription:';
+
+const list = (values: Iterable<string>): string => [...values].sort().join(', ');
+const lines = (n: number): string => (n === 1 ? '1 line' : `${n} lines`);
+const have = (n: number): string => (n === 1 ? 'has' : 'have');
+
+/**
+ * Collects the anomalies of one period and words them as short sentences for `warnings`. Each kind
+ * of anomaly gives one sentence however many rows show it; the sentences come out in a fixed order.
+ */
+export class WarningCollector {
+  private readonly ambiguous = new Map<string, Set<string>>();
+  private readonly unknownTypes = new Map<string, number>();
+  private readonly otherNotes = new Map<string, number>();
+  private readonly badIds = new Set<string>();
+  private readonly missingAccount = new Map<string, number>();
+  private readonly missingCurrency = new Map<string, { currency: string; lines: number }>();
+  private readonly multiPayer = new Map<string, Set<string>>();
+  private readonly extra = new Set<string>();
+
+  /** Notes the anomalies a ledger row carries: its note, line item type and account ids. */
+  observeRow(row: LedgerRow): void {
+    if (row.note !== null && row.note !== '') {
+      if (row.note.startsWith(AMBIGUOUS)) {
+        const id = row.note.slice(AMBIGUOUS.length);
+        const accounts = this.ambiguous.get(id) ?? new Set<string>();
+        if (row.usage_account_id) accounts.add(row.usage_account_id);
+        this.ambiguous.set(id, accounts);
+      } else {
+        this.otherNotes.set(row.note, (this.otherNotes.get(row.note) ?? 0) + row.line_count);
+      }
+    }
+    const type = row.line_item_type ?? '';
+    if (!KNOWN_LINE_ITEM_TYPES.has(type)) {
+      this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + row.line_count);
+    }
+    for (const id of [
+      row.payer_account_id,
+      row.usage_account_id,
+      row.owner_account_id,
+      row.invoice_account_id,
+    ]) {
+      if (id && !ACCOUNT_ID.test(id)) this.badIds.add(id);
+    }
+  }
+
+  /** Lines of a payer without a usage account: whopays books them on the payer. */
+  accountMissing(payerAccountId: string, lineCount: number): void {
+    this.missingAccount.set(
+      payerAccountId,
+      (this.missingAccount.get(payerAccountId) ?? 0) + lineCount,
+    );
+  }
+
+  /** Lines of a CUR source without a currency code, counted in the source's declared currency. */
+  currencyMissing(sourcePath: string, assumed: string, lineCount: number): void {
+    const seen = this.missingCurrency.get(sourcePath) ?? { currency: assumed, lines: 0 };
+    seen.lines += lineCount;
+    this.missingCurrency.set(sourcePath, seen);
+  }
+
+  /** An account seen under more than one payer (ATTRIBUTION.md: accounts are unique across payers). */
+  accountUnderPayers(accountId: string, payerAccountIds: Iterable<string>): void {
+    const payers = this.multiPayer.get(accountId) ?? new Set<string>();
+    for (const p of payerAccountIds) payers.add(p);
+    this.multiPayer.set(accountId, payers);
+  }
+
+  /** A sentence worded elsewhere (e.g. carried over from a report being merged). */
+  add(message: string): void {
+    this.extra.add(message);
+  }
+
+  /** The sentences, in a fixed order, without duplicates. */
+  messages(): string[] {
+    const out: string[] = [];
+    for (const [id, accounts] of [...this.ambiguous].sort(byKey)) {
+      out.push(
+        `DBR subscription ${id} is claimed by more than one account: its cost stays with the accounts that used it (${list(accounts)}).`,
+      );
+    }
+    for (const [type, n] of [...this.unknownTypes].sort(byKey)) {
+      const name = type === '' ? 'no line item type' : `unknown line item type "${type}"`;
+      out.push(`${lines(n)} with ${name}: kept with the usage account at unblended cost.`);
+    }
+    for (const [note, n] of [...this.otherNotes].sort(byKey)) {
+      out.push(`${lines(n)} flagged "${note}".`);
+    }
+    for (const id of [...this.badIds].sort()) {
+      out.push(
+        `Account id "${id}" is not 12 digits (leading zeros lost, or a malformed ARN account field?).`,
+      );
+    }
+    for (const [payer, n] of [...this.missingAccount].sort(byKey)) {
+      out.push(`${lines(n)} of payer ${payer} ${have(n)} no account id: counted under the payer.`);
+    }
+    for (const [path, { currency, lines: n }] of [...this.missingCurrency].sort(byKey)) {
+      out.push(`${lines(n)} of ${path} ${have(n)} no currency code: counted as ${currency}.`);
+    }
+    for (const [account, payers] of [...this.multiPayer].sort(byKey)) {
+      out.push(
+        `Account ${account} appears under several payers (${list(payers)}); accounts should be unique across payers.`,
+      );
+    }
+    for (const m of this.extra) if (!out.includes(m)) out.push(m);
+    return out;
+  }
+}
+
+const byKey = <T>(a: readonly [string, T], b: readonly [string, T]): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
