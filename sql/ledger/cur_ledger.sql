@@ -129,7 +129,9 @@ attributed_lines as (
                 line_item_type = 'Fee'
                 and trim(coalesce(reservation_arn, '')) <> ''
                 then cast(0 as decimal(38, 10))
-            when line_item_type = 'SavingsPlanCoveredUsage' then sp_effective_cost
+            when
+                line_item_type = 'SavingsPlanCoveredUsage'
+                then sp_effective_cost
             when
                 line_item_type in (
                     'SavingsPlanNegation', 'SavingsPlanUpfrontFee'
