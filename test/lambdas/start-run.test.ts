@@ -1,12 +1,12 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { s3Store } from '../../lambdas/adapters/s3-store';
-import type { StartConfig } from '../../lambdas/shared/config';
-import { RunInputSchema } from '../../lambdas/shared/pipeline-contract';
-import { makeHandler } from '../../lambdas/start-run/start-run';
-import { fixtureText, lambdaContext, loadEvent } from './helpers/lambda-context';
-import { MemoryS3, newS3Client } from './helpers/memory-s3';
+import { s3Store } from '../../lambdas/adapters/s3-store.js';
+import type { StartConfig } from '../../lambdas/shared/config.js';
+import { RunInputSchema } from '../../lambdas/shared/pipeline-contract.js';
+import { makeHandler } from '../../lambdas/start-run/start-run.js';
+import { fixtureText, lambdaContext, loadEvent } from './helpers/lambda-context.js';
+import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
 
 const partition = 'aws-cn';
 const stateMachineArn = `arn:${partition}:states:cn-northwest-1:111122223333:stateMachine:whopays`;
