@@ -33,9 +33,10 @@ ec2_purchase_markers as (
 ),
 
 -- Every DBR field is text. Both engines cast trimmed text to DECIMAL
--- exactly, scientific notation included: DuckDB reads '1.5E-7' as
--- 0.0000001500, Trino parses with java.math.BigDecimal and rounds HALF_UP
--- to the scale.
+-- exactly, scientific notation included, rounding beyond 10 digits half
+-- away from zero: DuckDB reads '1.5E-7' as 0.0000001500 (tested); Trino
+-- parses with java.math.BigDecimal (exponents accepted, whitespace not, hence
+-- the trim) and rounds HALF_UP.
 typed_lines as (
     select
         trim(coalesce(InvoiceID, '')) as invoice_id,
@@ -100,40 +101,50 @@ line_items as (
 
 -- Only the purchasing account has these rows: EC2 purchase text, or the
 -- HeavyUsage fee rows of the other reservable services.
-subscription_claims as (
-    select distinct
+ec2_purchase_claims as (
+    select
         line_items.payer_account_id,
         line_items.subscription_id,
         line_items.linked_account_id
     from line_items
+    -- A join, not a correlated EXISTS: Trino plans non-equi joins reliably.
+    inner join ec2_purchase_markers
+        on strpos(line_items.item_description, ec2_purchase_markers.marker) > 0
     where
         line_items.subscription_id is not null
-        and (
-            (
-                line_items.product_name = 'Amazon Elastic Compute Cloud'
-                and exists (
-                    select 1
-                    from ec2_purchase_markers
-                    where
-                        strpos(
-                            line_items.item_description,
-                            ec2_purchase_markers.marker
-                        ) > 0
-                )
-            )
-            or (
-                line_items.product_name in (
-                    'Amazon ElastiCache',
-                    'Amazon Elasticsearch Service',
-                    'Amazon OpenSearch Service',
-                    'AmazonRDS',
-                    'Amazon Relational Database Service',
-                    'AmazonRedshift',
-                    'Amazon Redshift'
-                )
-                and strpos(line_items.usage_type, 'HeavyUsage') > 0
-            )
+        and line_items.product_name = 'Amazon Elastic Compute Cloud'
+),
+
+heavy_usage_claims as (
+    select
+        payer_account_id,
+        subscription_id,
+        linked_account_id
+    from line_items
+    where
+        subscription_id is not null
+        and product_name in (
+            'Amazon ElastiCache',
+            'Amazon Elasticsearch Service',
+            'Amazon OpenSearch Service',
+            'AmazonRDS',
+            'Amazon Relational Database Service',
+            'AmazonRedshift',
+            'Amazon Redshift'
         )
+        and strpos(usage_type, 'HeavyUsage') > 0
+),
+
+subscription_claims as (
+    select distinct
+        payer_account_id,
+        subscription_id,
+        linked_account_id
+    from (
+        select * from ec2_purchase_claims
+        union all
+        select * from heavy_usage_claims
+    ) as claims
 ),
 
 -- A subscription claimed by two accounts would be counted twice by the
