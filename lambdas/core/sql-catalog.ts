@@ -50,8 +50,10 @@ export const quoteIdentifier = (name: string): string => {
  */
 const withRelation = (sql: string, contractName: string, relation: string): string => {
   if (relation === contractName) return sql;
+  // The relation is built by code (quoted names, literals), never taken raw from a user: a file
+  // path may legitimately hold any character, so only emptiness is refused.
   const trimmed = relation.trim();
-  if (trimmed.length === 0 || trimmed.includes(';')) {
+  if (trimmed.length === 0) {
     throw new InputError('sql-catalog', `invalid relation for ${contractName}: '${relation}'`);
   }
   const pattern = new RegExp(`\\bfrom ${contractName}\\b`, 'g');
