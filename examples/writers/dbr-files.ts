@@ -84,6 +84,8 @@ const roundToCents = (amount: bigint): bigint => {
   const half = amount < 0n ? -CENT / 2n : CENT / 2n;
   return ((amount + half) / CENT) * CENT;
 };
+// The files print zero like any other amount, not as the report's bare "0".
+const decimal = (amount: bigint): string => (amount === 0n ? '0.0000000000' : formatMoney(amount));
 const cents = (amount: bigint): string => {
   const text = formatMoney(amount);
   return text === '0' ? '0.00' : text.slice(0, -8);
@@ -160,8 +162,8 @@ function dbrRows(scenario: DbrScenario): string[][] {
   const invoiceTotal = invoiceAccounts(scenario).reduce((t, a) => t + a.rounded.total, 0n);
   const lineTotal = sum(scenario.lines.map((l) => l.cost));
   const money = (amount: bigint) => ({
-    BlendedCost: formatMoney(amount),
-    UnBlendedCost: formatMoney(amount),
+    BlendedCost: decimal(amount),
+    UnBlendedCost: decimal(amount),
   });
   return [
     ...scenario.lines.map(lineRow),
@@ -280,9 +282,9 @@ function invoiceRows(scenario: DbrScenario): string[][] {
           ItemDescription: line.description,
           UsageStartDate: period.BillingPeriodStartDate,
           UsageEndDate: period.BillingPeriodEndDate,
-          UsageQuantity: formatMoney(sum(group.map((l) => l.quantity))),
+          UsageQuantity: decimal(sum(group.map((l) => l.quantity))),
           TaxType: line.kind === 'tax' ? 'VAT' : '',
-          ...amounts(amountsOf(group), formatMoney),
+          ...amounts(amountsOf(group), decimal),
         }),
       );
     }
