@@ -5,9 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Unzip, UnzipInflate, UnzipPassThrough } from 'fflate';
 import { InputError } from '../core/errors.js';
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
+import { messageOf } from './duckdb-errors.js';
 
 /**
  * Reads a gzip file to its end and throws InputError when it is truncated or corrupt. DuckDB reads
@@ -19,7 +17,12 @@ export async function verifyGzip(path: string, reportAs = path): Promise<void> {
   try {
     await pipeline(createReadStream(path), createGunzip(), discard);
   } catch (error) {
-    throw new InputError(reportAs, `truncated or corrupt gzip (${messageOf(error)})`);
+    const message = messageOf(error);
+    if (message.includes('unexpected end of file'))
+      throw new InputError(reportAs, 'truncated gzip');
+    if (message.includes('incorrect header check'))
+      throw new InputError(reportAs, 'not a gzip file');
+    throw new InputError(reportAs, `corrupt gzip (${message})`);
   }
 }
 

@@ -6,10 +6,17 @@ import type { LedgerEngine, LedgerRequest, LedgerResult } from '../core/engine.j
 import { InputError } from '../core/errors.js';
 import { LedgerRowSchema } from '../core/ledger.js';
 import type { SourceFormat } from '../core/source-columns.js';
-import { ledgerSql } from '../core/sql-catalog.js';
+import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
-import { inputErrorFromDuckDb } from './duckdb-errors.js';
-import { missingRequiredColumns, type Reader, readerSql, relationSql } from './duckdb-relation.js';
+import { badNumberError, inputErrorFromDuckDb, unconvertibleNumber } from './duckdb-errors.js';
+import {
+  badNumberSql,
+  describeSql,
+  missingRequiredColumns,
+  type Reader,
+  readerSql,
+  relationSql,
+} from './duckdb-relation.js';
 import { type DataFile, discoverFiles } from './file-discovery.js';
 import { detectFormat, type FileColumn } from './source-headers.js';
 
@@ -19,15 +26,16 @@ export interface DuckDbEngineOptions {
   readonly memoryLimit?: string;
   /** DuckDB `threads`. @default the number of CPUs Node may use */
   readonly threads?: number;
+  /** DBR only: EC2 purchase markers of the ledger SQL. @default DEFAULT_EC2_PURCHASE_MARKERS */
+  readonly ec2PurchaseMarkers?: readonly string[];
 }
 
-/** A source ready to query: its files as DuckDB reads them, their format and columns. */
+/** A source ready to query: its files, format and the relation that exposes them. */
 export interface PreparedSource {
   readonly location: string;
   readonly format: SourceFormat;
-  /** The files as the user named them. */
+  /** The data files as the user named them. */
   readonly files: readonly string[];
-  readonly reader: Reader;
   /** The `select` exposing the files as `cur_lines`/`dbr_lines`. */
   readonly relation: string;
 }
@@ -47,17 +55,28 @@ interface InspectedFile extends ReadableFile {
   readonly empty: boolean;
 }
 
+interface Prepared {
+  readonly source: PreparedSource;
+  readonly reader: Reader;
+  readonly files: readonly InspectedFile[];
+}
+
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
 
 /**
  * The local engine: reads DBR, CUR 1 and CUR 2.0 files with an embedded DuckDB and runs the ledger
  * SQL of sql/ledger/ over them. Line items never reach JavaScript: DuckDB aggregates them and only
  * the ledger rows come back.
+ *
+ * @example
+ * const engine = await DuckDbEngine.create({ threads: 4 });
+ * try { const { rows } = await engine.ledger({ location: 'cur/' }); } finally { await engine.close(); }
  */
 export class DuckDbEngine implements LedgerEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly scratch: string,
+    private readonly sqlOptions: LedgerSqlOptions,
   ) {}
 
   static async create(options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
@@ -68,28 +87,27 @@ export class DuckDbEngine implements LedgerEngine {
       // Spill files (if any) go to our scratch folder, never to the user's working directory.
       temp_directory: join(scratch, 'spill'),
     });
-    return new DuckDbEngine(instance, scratch);
+    const markers = options.ec2PurchaseMarkers;
+    return new DuckDbEngine(instance, scratch, markers ? { ec2PurchaseMarkers: markers } : {});
   }
 
   async ledger(request: LedgerRequest): Promise<LedgerResult> {
     const connection = await this.instance.connect();
     const unpacked = await mkdtemp(join(this.scratch, 'source-'));
     try {
-      const { source, files } = await this.prepareIn(connection, request, unpacked);
-      const display = displayNames(files);
-      const gzips = files.filter((file) => file.gzip);
+      const prepared = await prepare(connection, request, unpacked);
       const query = connection
-        .runAndReadAll(ledgerSql(source.format, `(\n${source.relation}\n)`))
-        .catch((error: unknown) => {
-          throw inputErrorFromDuckDb(error, request.location, display) ?? error;
-        });
+        .runAndReadAll(this.ledgerSql(prepared.source))
+        .catch((error: unknown) => failure(connection, prepared, error));
       // DuckDB reads a truncated gzip without complaint: check every one while the query runs.
+      const gzips = prepared.files.filter((file) => file.gzip);
       const [reader] = await Promise.all([
         query,
         ...gzips.map((file) => verifyGzip(file.path, file.original)),
       ]);
       const rows = reader.getRowObjectsJson().map((row) => LedgerRowSchema.parse(row));
-      return { location: request.location, format: source.format, files: source.files, rows };
+      const { format, files } = prepared.source;
+      return { location: request.location, format, files, rows };
     } finally {
       connection.closeSync();
       await rm(unpacked, { recursive: true, force: true });
@@ -97,64 +115,62 @@ export class DuckDbEngine implements LedgerEngine {
   }
 
   /**
-   * Inspects a source without running the ledger: format, files and the relation `select`, for
-   * `whopays sql --engine duckdb`. Zip sources are refused (the DuckDB shell cannot read them).
+   * Inspects a source without running the ledger (format, files, relation), for `whopays sql
+   * --engine duckdb`. Zip sources are refused: the DuckDB shell cannot read them.
    */
   async prepare(request: LedgerRequest): Promise<PreparedSource> {
     const connection = await this.instance.connect();
     try {
-      const discovered = await discoverFiles(request.location);
-      const zip = discovered.find((file) => file.kind === 'csv.zip');
-      if (zip) throw new InputError(zip.path, 'DuckDB cannot read .zip: unzip it first');
-      return (await this.prepareIn(connection, request, this.scratch)).source;
+      return (await prepare(connection, request, this.scratch, false)).source;
     } finally {
       connection.closeSync();
     }
+  }
+
+  /** The ledger query over a prepared source, as DuckDB runs it (one statement). */
+  ledgerSql(source: PreparedSource): string {
+    return ledgerSql(source.format, `(\n${source.relation}\n)`, this.sqlOptions);
   }
 
   async close(): Promise<void> {
     this.instance.closeSync();
     await rm(this.scratch, { recursive: true, force: true });
   }
+}
 
-  private async prepareIn(
-    connection: DuckDBConnection,
-    request: LedgerRequest,
-    unpackTo: string,
-  ): Promise<{ source: PreparedSource; files: ReadableFile[] }> {
-    const discovered = await discoverFiles(request.location);
-    const files = await readableFiles(discovered, unpackTo);
-    const inspected: InspectedFile[] = [];
-    for (const file of files) inspected.push(await inspect(connection, file));
-    const format = request.format ?? agreedFormat(request.location, inspected);
-    for (const file of inspected) {
-      const missing = missingRequiredColumns(format, file.columns);
-      if (missing.length > 0) {
-        const what = missing.length === 1 ? 'column' : 'columns';
-        throw new InputError(file.original, `missing required ${what} ${missing.join(', ')}`);
-      }
-      if (file.empty) throw new InputError(file.original, 'no billing lines (header only)');
-    }
-    const readers = new Set(inspected.map((file) => file.reader));
-    if (readers.size > 1) {
-      throw new InputError(request.location, 'mixed CSV and Parquet files in one source');
-    }
-    const reader = inspected[0]!.reader;
-    const relation = relationSql(
-      format,
-      reader,
-      inspected.map((file) => file.path),
-      unionColumns(inspected),
-    );
-    const source = {
-      location: request.location,
-      format,
-      files: discovered.map((file) => file.path),
-      reader,
-      relation,
-    };
-    return { source, files };
+async function prepare(
+  connection: DuckDBConnection,
+  request: LedgerRequest,
+  unpackTo: string,
+  allowZip = true,
+): Promise<Prepared> {
+  const discovered = await discoverFiles(request.location);
+  const zip = discovered.find((file) => file.kind === 'csv.zip');
+  if (zip && !allowZip) throw new InputError(zip.path, 'DuckDB cannot read .zip: unzip it first');
+  const files: InspectedFile[] = [];
+  for (const file of await readableFiles(discovered, unpackTo)) {
+    files.push(await inspect(connection, file));
   }
+  const format = request.format ?? agreedFormat(request.location, files);
+  for (const file of files) {
+    const missing = missingRequiredColumns(format, file.columns);
+    if (missing.length > 0) {
+      const what = missing.length === 1 ? 'column' : 'columns';
+      throw new InputError(file.original, `missing required ${what} ${missing.join(', ')}`);
+    }
+    if (file.empty) throw new InputError(file.original, 'no billing lines (header only)');
+  }
+  const reader = files[0]!.reader;
+  if (files.some((file) => file.reader !== reader)) {
+    throw new InputError(request.location, 'mixed CSV and Parquet files in one source');
+  }
+  const source = {
+    location: request.location,
+    format,
+    files: discovered.map((file) => file.path),
+    relation: relationSql(format, reader, files),
+  };
+  return { source, reader, files };
 }
 
 async function readableFiles(
@@ -164,8 +180,7 @@ async function readableFiles(
   const readable: ReadableFile[] = [];
   for (const file of files) {
     if (file.kind === 'csv.zip') {
-      const members = await extractZipCsv(file.path, unpackTo);
-      for (const path of members) {
+      for (const path of await extractZipCsv(file.path, unpackTo)) {
         readable.push({ path, original: file.path, reader: 'csv', gzip: false });
       }
       continue;
@@ -176,21 +191,23 @@ async function readableFiles(
   return readable;
 }
 
-/** Reads one file's columns (and one row, to refuse a file without lines). */
+/** Reads one file's columns, and one row to refuse a file without lines. */
 async function inspect(connection: DuckDBConnection, file: ReadableFile): Promise<InspectedFile> {
   const { size } = await stat(file.path);
   if (size === 0) throw new InputError(file.original, 'empty file');
-  const from = readerSql(file.reader, [file.path]);
   try {
-    const described = await connection.runAndReadAll(`describe select * from ${from}`);
+    const described = await connection.runAndReadAll(describeSql(file.reader, file.path));
     const columns = described
       .getRowObjectsJson()
-      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }))
-      .filter((column) => column.name !== 'filename');
-    const probe = await connection.runAndReadAll(`select 1 from ${from} limit 1`);
-    return { ...file, format: detectFormat(columns), columns, empty: probe.currentRowCount === 0 };
+      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    const first = await connection.runAndReadAll(
+      `select 1 from ${readerSql(file.reader, [{ path: file.path, columns }])} limit 1`,
+    );
+    return { ...file, format: detectFormat(columns), columns, empty: first.currentRowCount === 0 };
   } catch (error) {
     if (error instanceof InputError) throw error;
+    // A cut-off gzip often ends in half a row: say what is really wrong.
+    if (file.gzip) await verifyGzip(file.path, file.original);
     throw inputErrorFromDuckDb(error, file.original, () => file.original) ?? error;
   }
 }
@@ -202,24 +219,31 @@ function agreedFormat(location: string, files: readonly InspectedFile[]): Source
   const first = files[0]!;
   const other = files.find((file) => file.format !== first.format);
   if (other) {
-    throw new InputError(
-      location,
-      `mixed formats: ${basename(first.original)} is ${first.format}, ${basename(other.original)} is ${other.format}`,
-    );
+    const name = (file: InspectedFile) => `${basename(file.original)} is ${file.format}`;
+    throw new InputError(location, `mixed formats: ${name(first)}, ${name(other)}`);
   }
   return first.format!;
 }
 
-/** Every column any file has (union_by_name gives NULL where a file lacks one). */
-function unionColumns(files: readonly InspectedFile[]): FileColumn[] {
-  const seen = new Map<string, FileColumn>();
-  for (const file of files) {
-    for (const column of file.columns) if (!seen.has(column.name)) seen.set(column.name, column);
+/** Maps a failed ledger query to the InputError that explains it, or rethrows it as a bug. */
+async function failure(
+  connection: DuckDBConnection,
+  prepared: Prepared,
+  error: unknown,
+): Promise<never> {
+  const original = new Map(prepared.files.map((file) => [file.path, file.original]));
+  const displayName = (path: string) => original.get(path) ?? path;
+  const value = unconvertibleNumber(error);
+  const diagnose = badNumberSql(prepared.source.format, prepared.reader, prepared.files);
+  if (value !== undefined && diagnose !== undefined) {
+    const found = (await connection.runAndReadAll(diagnose)).getRowObjectsJson()[0];
+    if (found) {
+      throw badNumberError(
+        displayName(String(found.filename)),
+        String(found.column_name),
+        String(found.value),
+      );
+    }
   }
-  return [...seen.values()];
-}
-
-function displayNames(files: readonly ReadableFile[]): (path: string) => string {
-  const names = new Map(files.map((file) => [file.path, file.original]));
-  return (path) => names.get(path) ?? path;
+  throw inputErrorFromDuckDb(error, prepared.source.location, displayName) ?? error;
 }

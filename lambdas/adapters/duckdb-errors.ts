@@ -1,11 +1,29 @@
 import { InputError } from '../core/errors.js';
-import { BAD_NUMBER_MARKER } from './duckdb-relation.js';
+
+/**
+ * The message of anything thrown. Not `instanceof Error`: errors from the native DuckDB addon can
+ * come from another realm (e.g. under jest's vm contexts).
+ */
+export const messageOf = (error: unknown): string =>
+  typeof error === 'object' && error !== null && 'message' in error
+    ? String(error.message)
+    : String(error);
 
 const firstLine = (text: string): string => text.split('\n', 1)[0]!.trim();
 
 /** Shortens a bad field for a one-line message. */
 const shown = (value: string): string =>
   JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/** The InputError of a field that is not a number. */
+export const badNumberError = (file: string, column: string, value: string): InputError =>
+  new InputError(file, `column ${column}: not a number: ${shown(value)}`);
+
+/** The text DuckDB failed to cast to DECIMAL, when that is what the error says. */
+export function unconvertibleNumber(error: unknown): string | undefined {
+  const message = messageOf(error);
+  return /^Conversion Error: Could not convert string "(.*)" to DECIMAL/s.exec(message)?.[1];
+}
 
 /**
  * Turns a DuckDB error caused by the input into an InputError: one line naming the file and the
@@ -21,29 +39,19 @@ export function inputErrorFromDuckDb(
   file: string,
   displayName: (path: string) => string = (path) => path,
 ): InputError | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  const marker = message.indexOf(BAD_NUMBER_MARKER);
-  if (marker >= 0) {
-    const [, path = file, column = '?', value = ''] = message
-      .slice(marker)
-      .split('\n', 1)[0]!
-      .split('\t');
-    return new InputError(displayName(path), `column ${column}: not a number: ${shown(value)}`);
-  }
+  const message = messageOf(error);
   const csvFile = /\n\s*file = (.+)\n/.exec(message)?.[1]?.trim();
   const where = csvFile === undefined ? file : displayName(csvFile);
   if (message.includes('Input is not a GZIP stream')) {
     return new InputError(where, 'not a gzip file');
   }
-  if (
-    /No magic bytes found|Invalid Input Error:.*[Pp]arquet|Parquet|parquet/.test(firstLine(message))
-  ) {
+  if (/No magic bytes found|[Pp]arquet/.test(firstLine(message))) {
     return new InputError(where, 'not a valid Parquet file (corrupt or truncated)');
   }
   if (message.includes('Invalid unicode')) {
     return new InputError(where, 'not UTF-8 text');
   }
-  const csvLine = /CSV Error on Line: (\d+)\n(.*)/.exec(message);
+  const csvLine = /CSV Error on Line: (\d+)\n(?:Original Line: .*\n)?(.*)/.exec(message);
   if (csvLine) {
     return new InputError(where, `malformed CSV at line ${csvLine[1]}: ${csvLine[2]!.trim()}`);
   }

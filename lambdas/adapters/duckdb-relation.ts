@@ -5,10 +5,55 @@ import { contractColumnName, type FileColumn } from './source-headers.js';
 /** The DuckDB reader a set of files needs. */
 export type Reader = 'csv' | 'parquet';
 
-/** Prefix of the `error()` a bad number raises inside DuckDB; duckdb-errors.ts parses it back. */
-export const BAD_NUMBER_MARKER = 'whopays-bad-number';
+/** A data file as DuckDB reads it, with the columns its header (or schema) declares. */
+export interface ReadFile {
+  readonly path: string;
+  readonly columns: readonly FileColumn[];
+}
 
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+const CSV_DIALECT = `header = true, delim = ',', quote = '"', escape = '"'`;
+
+/**
+ * The query that describes one file's columns. CSV: every field text; `ignore_errors` only so the
+ * sniffer cannot fail on a bad row: the rows themselves are read later without it.
+ */
+export function describeSql(reader: Reader, path: string): string {
+  // Hive folder names (year=2025/) would otherwise come back as columns the file does not have.
+  const from =
+    reader === 'parquet'
+      ? `read_parquet(${sqlString(path)}, hive_partitioning = false)`
+      : `read_csv(${sqlString(path)}, ${CSV_DIALECT}, all_varchar = true, ignore_errors = true, hive_partitioning = false)`;
+  return `describe select * from ${from}`;
+}
+
+/**
+ * The rows of the files. A CSV is read with its declared columns and no sniffing, so a bad row is
+ * an error with its line number; files with different headers are combined by column name.
+ */
+export function readerSql(reader: Reader, files: readonly ReadFile[]): string {
+  // Hive folders only organise files: every contract column is inside the file itself.
+  if (reader === 'parquet') {
+    const list = `[${files.map((file) => sqlString(file.path)).join(', ')}]`;
+    return `read_parquet(${list}, union_by_name = true, filename = true, hive_partitioning = false)`;
+  }
+  const csv = (file: ReadFile) => {
+    const columns = file.columns.map((column) => `${sqlString(column.name)}: 'VARCHAR'`);
+    return `read_csv(${sqlString(file.path)}, ${CSV_DIALECT}, auto_detect = false, columns = {${columns.join(', ')}}, filename = true, hive_partitioning = false)`;
+  };
+  if (files.length === 1) return csv(files[0]!);
+  return `(\n${files.map((file) => `select * from ${csv(file)}`).join('\nunion all by name\n')}\n)`;
+}
+
+/** Every column any file has, first declaration first. */
+export function unionColumns(files: readonly ReadFile[]): FileColumn[] {
+  const seen = new Map<string, FileColumn>();
+  for (const file of files) {
+    for (const column of file.columns) if (!seen.has(column.name)) seen.set(column.name, column);
+  }
+  return [...seen.values()];
+}
 
 /**
  * The file column that feeds a contract column, if any. A DBR without consolidated billing has
@@ -39,28 +84,28 @@ export const missingRequiredColumns = (
 
 const isText = (column: FileColumn): boolean => column.type.toUpperCase() === 'VARCHAR';
 
-/**
- * A text money value checked in DuckDB: an empty field is NULL, anything that is not a number
- * raises an error naming the file, the column and the value (so no bad value ever becomes 0).
- * DECIMAL(18,10) first: casting text to DECIMAL(38,10) is ~40x slower, and only values of 1e8 or
- * more need it. Scientific notation ('1.5E-7') casts exactly.
- */
-const checkedNumber = (column: FileColumn, keepText: boolean): string => {
-  const field = quoteIdentifier(column.name);
-  const tab = 'chr(9)';
-  const bad = `error(concat(${sqlString(BAD_NUMBER_MARKER)}, ${tab}, filename, ${tab}, ${sqlString(column.name)}, ${tab}, ${field}))`;
-  const wide = `coalesce(try_cast(${field} as decimal(38, 10)), ${bad})`;
-  if (keepText) {
-    // CASE tests each branch only on the rows the earlier ones left, so the slow cast is rare.
-    return `case when nullif(trim(${field}), '') is null then ${field} when try_cast(${field} as decimal(18, 10)) is not null then ${field} when try_cast(${field} as decimal(38, 10)) is not null then ${field} else ${bad} end`;
-  }
-  return `coalesce(try_cast(${field} as decimal(18, 10)), case when nullif(trim(${field}), '') is not null then ${wide} end)`;
-};
+/** The text money columns of the files (file name → contract name), which can hold a bad number. */
+export function textMoneyColumns(
+  format: SourceFormat,
+  columns: readonly FileColumn[],
+): FileColumn[] {
+  // DBR declares every column text, but the ledger casts UnBlendedCost.
+  const isMoney = (contract: SourceColumn) =>
+    contract.kind === 'money' || (format === 'dbr' && contract.name === 'UnBlendedCost');
+  return columnsFor(format)
+    .filter(isMoney)
+    .map((contract) => sourceColumnFor(format, contract, columns))
+    .filter((column): column is FileColumn => column !== undefined && isText(column));
+}
 
-const nullOf = (contract: SourceColumn, format: SourceFormat): string =>
-  contract.kind === 'money' && format !== 'dbr'
-    ? 'cast(null as decimal(18, 10))'
-    : 'cast(null as varchar)';
+/**
+ * Text money as DECIMAL, straight from the text (never through DOUBLE). DECIMAL(18,10) first:
+ * casting text to DECIMAL(38,10) is ~40x slower and only values of 1e8 or more need it. An empty
+ * field is NULL; anything else that is not a number fails the query (see badNumberSql).
+ * Scientific notation ('1.5E-7') casts exactly.
+ */
+const textToDecimal = (field: string): string =>
+  `coalesce(try_cast(${field} as decimal(18, 10)), cast(nullif(trim(${field}), '') as decimal(38, 10)))`;
 
 const columnSql = (
   format: SourceFormat,
@@ -69,24 +114,19 @@ const columnSql = (
 ): string => {
   const column = sourceColumnFor(format, contract, columns);
   const name = quoteIdentifier(contract.name);
-  if (column === undefined) return `${nullOf(contract, format)} as ${name}`;
-  if (contract.kind === 'money' && isText(column)) {
-    // DBR money stays text (the DBR ledger trims and casts it), but is checked all the same.
-    return `${checkedNumber(column, format === 'dbr')} as ${name}`;
+  if (column === undefined) {
+    const type = contract.kind === 'money' && format !== 'dbr' ? 'decimal(18, 10)' : 'varchar';
+    return `cast(null as ${type}) as ${name}`;
   }
-  // Parquet money stays DOUBLE (the ledger casts each value); Parquet timestamps become text.
-  if (contract.kind === 'money') return `${quoteIdentifier(column.name)} as ${name}`;
-  return `cast(${quoteIdentifier(column.name)} as varchar) as ${name}`;
+  const field = quoteIdentifier(column.name);
+  // DBR money stays text: the DBR ledger trims and casts it.
+  if (contract.kind === 'money' && format !== 'dbr') {
+    // Parquet money stays DOUBLE: the ledger casts each value.
+    return `${isText(column) ? textToDecimal(field) : field} as ${name}`;
+  }
+  // Parquet timestamps become text ('2025-10-01 00:00:00'): the ledger reads their first 7 chars.
+  return `cast(${field} as varchar) as ${name}`;
 };
-
-/** The table function that reads the files, every field of a CSV as text. */
-export function readerSql(reader: Reader, files: readonly string[]): string {
-  const list = `[${files.map(sqlString).join(', ')}]`;
-  // Hive folders only organise files: every contract column is inside the file itself.
-  const common = 'union_by_name = true, filename = true, hive_partitioning = false';
-  if (reader === 'parquet') return `read_parquet(${list}, ${common})`;
-  return `read_csv(${list}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', ${common})`;
-}
 
 /**
  * The `select` that exposes the files as the contract relation (`cur_lines`/`dbr_lines`): exactly
@@ -96,9 +136,28 @@ export function readerSql(reader: Reader, files: readonly string[]): string {
 export function relationSql(
   format: SourceFormat,
   reader: Reader,
-  files: readonly string[],
-  columns: readonly FileColumn[],
+  files: readonly ReadFile[],
 ): string {
+  const columns = unionColumns(files);
   const select = columnsFor(format).map((contract) => columnSql(format, contract, columns));
   return `select\n    ${select.join(',\n    ')}\nfrom ${readerSql(reader, files)}`;
+}
+
+/**
+ * Finds the first field of a text money column that is not a number: (filename, column, value).
+ * Run only after the ledger failed on a conversion, to name the file and the column.
+ */
+export function badNumberSql(
+  format: SourceFormat,
+  reader: Reader,
+  files: readonly ReadFile[],
+): string | undefined {
+  const money = textMoneyColumns(format, unionColumns(files));
+  if (money.length === 0) return undefined;
+  const checks = money.map((column) => {
+    const field = quoteIdentifier(column.name);
+    return `select filename, ${sqlString(column.name)} as column_name, ${field} as value from ${readerSql(reader, files)} where nullif(trim(${field}), '') is not null and try_cast(${field} as decimal(38, 10)) is null`;
+  });
+  const union = checks.map((check) => `select * from (${check} limit 1)`).join('\nunion all\n');
+  return `select * from (\n${union}\n) limit 1`;
 }

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { zipSync } from 'fflate';
 
 /** One billing line in contract column names; absent = empty field. */
-export type Line = Readonly<Record<string, string | undefined>>;
+export type Line = Readonly<Record<string, string | null | undefined>>;
 
 /** CUR 1 CSV headers of the contract columns, as AWS writes them (CUR-REFERENCE.md §3.1). */
 export const CUR1_HEADERS: Readonly<Record<string, string>> = {
@@ -59,15 +59,15 @@ export const DBR_HEADER = [
   'user:project',
 ];
 
-const csvField = (value: string | undefined): string => {
-  if (value === undefined) return '';
+const csvField = (value: string | null | undefined): string => {
+  if (value === undefined || value === null) return '';
   return /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 };
 
 /** CSV text: a header row and one row per line, quoted where needed. */
 export function csvText(
   header: readonly string[],
-  rows: readonly (readonly (string | undefined)[])[],
+  rows: readonly (readonly (string | null | undefined)[])[],
 ) {
   return `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\n')}\n`;
 }
@@ -124,8 +124,8 @@ export async function writeCurParquet(
   flavour: 'cur' | 'cur2',
 ): Promise<void> {
   const columns = Object.keys(CUR1_HEADERS);
-  const typed = (column: string, value: string | undefined): string => {
-    if (value === undefined) return 'null';
+  const typed = (column: string, value: string | null | undefined): string => {
+    if (value === undefined || value === null) return 'null';
     if (MONEY.has(column)) return `cast(${literal(value)} as double)`;
     if (column === 'bill_billing_period_start_date') {
       return `cast(${literal(value.slice(0, 19).replace('T', ' '))} as timestamp)`;
