@@ -1,19 +1,156 @@
 import type { Report } from './report-model.js';
 
-/** One row per period x account. */
-export function accountsCsv(report: Report): string {
-  void report;
-  throw new Error('not implemented');
+/**
+ * How account ids are written. `plain` (the default) writes the 12 digits as they are: exact for every
+ * program that reads CSV. Excel turns such a field into a number and drops its leading zeros when the
+ * file is opened by double-click; Microsoft's documented remedy ("Keep leading zeros and large
+ * numbers") is to open it with Data > From Text/CSV and set the id columns to Text, or to turn off
+ * "Remove leading zeros" under File > Options > Data > Automatic data conversion (Microsoft 365).
+ * `excel` writes `="003786579754"`, which Excel shows as text when double-clicked, at the price of a
+ * field other programs must unwrap.
+ */
+export type AccountIdStyle = 'plain' | 'excel';
+
+export interface CsvOptions {
+  /** @default 'plain' */
+  readonly accountIds?: AccountIdStyle;
 }
 
-/** One row per period x transfer. */
-export function transfersCsv(report: Report): string {
-  void report;
-  throw new Error('not implemented');
+/** UTF-8 byte order mark: without it Excel reads UTF-8 as the local code page and garbles Chinese. */
+const BOM = '\uFEFF';
+
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; records end in CRLF.
+const field = (value: string): string =>
+  /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+
+const csv = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
+  BOM + [header, ...rows].map((r) => `${r.map(field).join(',')}\r\n`).join('');
+
+const idWriter =
+  (options: CsvOptions) =>
+  (id: string | undefined): string =>
+    id === undefined || id === '' ? '' : options.accountIds === 'excel' ? `="${id}"` : id;
+
+/**
+ * One row per period x account: exact decimal strings, account ids as text, UTF-8 with BOM, CRLF.
+ *
+ * Columns: billing_period, currency, final, account_id, payer_account_id, usage_cost, owner_cost,
+ * invoice_cost.
+ */
+export function accountsCsv(report: Report, options: CsvOptions = {}): string {
+  const id = idWriter(options);
+  return csv(
+    [
+      'billing_period',
+      'currency',
+      'final',
+      'account_id',
+      'payer_account_id',
+      'usage_cost',
+      'owner_cost',
+      'invoice_cost',
+    ],
+    report.periods.flatMap((p) =>
+      p.accounts.map((a) => [
+        p.billingPeriod,
+        p.currency,
+        String(p.final),
+        id(a.accountId),
+        id(a.payerAccountId),
+        a.usageCost,
+        a.ownerCost,
+        a.invoiceCost,
+      ]),
+    ),
+  );
 }
 
-/** One row per period x group (empty apart from the header when no groups are configured). */
-export function groupsCsv(report: Report): string {
-  void report;
-  throw new Error('not implemented');
+/**
+ * One row per period x transfer, in the report's order (cost descending).
+ *
+ * Columns: billing_period, currency, final, owner_account_id, consumer_account_id, commitment, cost.
+ */
+export function transfersCsv(report: Report, options: CsvOptions = {}): string {
+  const id = idWriter(options);
+  return csv(
+    [
+      'billing_period',
+      'currency',
+      'final',
+      'owner_account_id',
+      'consumer_account_id',
+      'commitment',
+      'cost',
+    ],
+    report.periods.flatMap((p) =>
+      p.transfers.map((t) => [
+        p.billingPeriod,
+        p.currency,
+        String(p.final),
+        id(t.ownerAccountId),
+        id(t.consumerAccountId),
+        t.commitment,
+        t.cost,
+      ]),
+    ),
+  );
+}
+
+/**
+ * One row per period x billing group (only the header when no groups are configured).
+ *
+ * Columns: billing_period, currency, final, group, primary_account_id, account_ids (space-separated),
+ * usage_cost, owner_cost, invoice_cost.
+ */
+export function groupsCsv(report: Report, options: CsvOptions = {}): string {
+  const id = idWriter(options);
+  return csv(
+    [
+      'billing_period',
+      'currency',
+      'final',
+      'group',
+      'primary_account_id',
+      'account_ids',
+      'usage_cost',
+      'owner_cost',
+      'invoice_cost',
+    ],
+    report.periods.flatMap((p) =>
+      (p.groups ?? []).map((g) => [
+        p.billingPeriod,
+        p.currency,
+        String(p.final),
+        g.name,
+        id(g.primaryAccountId),
+        // One field for the whole list; `excel` style does not apply (a formula per id would not parse).
+        g.accountIds.join(' '),
+        g.usageCost,
+        g.ownerCost,
+        g.invoiceCost,
+      ]),
+    ),
+  );
+}
+
+/**
+ * One row per period x transfer between billing groups (only the header when none are configured).
+ *
+ * Columns: billing_period, currency, final, owner_group, consumer_group, commitment, cost.
+ */
+export function groupTransfersCsv(report: Report): string {
+  return csv(
+    ['billing_period', 'currency', 'final', 'owner_group', 'consumer_group', 'commitment', 'cost'],
+    report.periods.flatMap((p) =>
+      (p.groupTransfers ?? []).map((t) => [
+        p.billingPeriod,
+        p.currency,
+        String(p.final),
+        t.ownerGroup,
+        t.consumerGroup,
+        t.commitment,
+        t.cost,
+      ]),
+    ),
+  );
 }
