@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError } from '../lambdas/core/errors.js';
+import {
+  type PartitionFacts,
+  type PartitionName,
+  partitionFacts,
+  partitionOfRegion,
+} from './partition.js';
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id (a string)');
+/** A decimal amount as text, so no float ever touches money. */
+const decimalAmount = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "100.00"');
+/** An S3 key prefix: no leading or trailing slash, so joins are unambiguous. */
+const keyPrefix = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9!_.*'()=-]+(\/[A-Za-z0-9!_.*'()=-]+)*$/,
+    'must be an S3 prefix without leading/trailing "/"',
+  );
+
+const BucketSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('create') }).strict(),
+  z
+    .object({
+      mode: z.literal('existing'),
+      name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    })
+    .strict(),
+]);
+
+const SourceSchema = z
+  .object({
+    /** Stable id used in construct ids and table names: lowercase, short. */
+    id: z.string().regex(/^[a-z][a-z0-9]{0,19}$/, 'must be 1-20 lowercase letters/digits'),
+    format: z.enum(['dbr', 'cur', 'cur2']),
+    /** The S3 prefix configured on the report / export (DBR: where the `.csv.zip` files land). */
+    prefix: keyPrefix,
+    /** CUR 1 report name or CUR 2.0 export name; absent for DBR. */
+    reportName: z
+      .string()
+      .regex(/^[0-9A-Za-z!\-_.*'()]{1,256}$/, 'must be a CUR report / export name')
+      .optional(),
+    payerAccountId: accountId,
+    /** Declared currency (DBR files have no currency column). */
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like "CNY"')
+      .optional(),
+  })
+  .strict()
+  .superRefine((source, ctx) => {
+    if (source.format !== 'dbr' && source.reportName === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reportName'],
+        message: `is required for format ${source.format}`,
+      });
+    }
+    if (source.format === 'dbr' && source.reportName !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reportName'], message: 'is not used by format dbr' });
+    }
+  });
+
+/** The groups shape of REPORT.md (Billing Conductor's CreateBillingGroup request). */
+const BillingGroupSchema = z
+  .object({
+    Name: z.string().regex(/^[a-zA-Z0-9_+=.\-@]{1,128}$/, 'must be 1-128 of [a-zA-Z0-9_+=.-@]'),
+    Description: z.string().max(1024).optional(),
+    PrimaryAccountId: accountId.optional(),
+    AccountGrouping: z
+      .object({
+        LinkedAccountIds: z.array(accountId).min(1),
+        AutoAssociate: z.boolean().optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+
+const BudgetLimitSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('fixed'), amounts: z.record(accountId, decimalAmount) }).strict(),
+  z
+    .object({
+      mode: z.literal('lastOwnerCost'),
+      /** 0.1 = 10 % above last month's ownerCost. */
+      headroom: z.number().min(0).max(10),
+    })
+    .strict(),
+]);
+
+const DeployConfigSchema = z
+  .object({
+    account: accountId,
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region like "cn-northwest-1"'),
+    /** Optional cross-check; the partition is derived from the region. */
+    partition: z.enum(['aws', 'aws-cn']).optional(),
+    curBucket: BucketSchema,
+    sources: z.array(SourceSchema).min(1),
+    billingGroups: z.array(BillingGroupSchema).default([]),
+    readFromBillingConductor: z.boolean().default(false),
+    budgets: z
+      .object({
+        namePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 of [A-Za-z0-9_-]'),
+        limit: BudgetLimitSchema,
+        dryRun: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    notifications: z
+      .object({ emails: z.array(z.email()).default([]) })
+      .strict()
+      .default({ emails: [] }),
+    lambda: z
+      .object({
+        runtime: z
+          .string()
+          .regex(/^nodejs(2[2-9]|[3-9]\d)\.x$/, 'must be a pinned runtime nodejs22.x or later')
+          .default('nodejs22.x'),
+        architecture: z.enum(['x86_64', 'arm64']).default('x86_64'),
+        logRetentionDays: z.number().int().positive().default(30),
+      })
+      .strict()
+      .default({ runtime: 'nodejs22.x', architecture: 'x86_64', logRetentionDays: 30 }),
+    athena: z
+      .object({
+        /** Athena's minimum cutoff is 10 MB. */
+        bytesScannedCutoffPerQuery: z.number().int().min(10_000_000),
+      })
+      .strict(),
+    billingDeliveryPrincipals: z
+      .object({ cur: z.string().min(1), dataExports: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const derived = partitionOfRegion(config.region);
+    if (config.partition !== undefined && config.partition !== derived) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['partition'],
+        message: `is ${config.partition} but region ${config.region} is in ${derived}`,
+      });
+    }
+    const facts = partitionFacts(derived);
+    if (config.readFromBillingConductor && !facts.hasBillingConductor) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['readFromBillingConductor'],
+        message: `Billing Conductor does not exist in ${derived}: list billingGroups instead`,
+      });
+    }
+    if (config.lambda.architecture === 'arm64' && !facts.hasLambdaArm64) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lambda', 'architecture'],
+        message: `arm64 is not confirmed for Lambda in ${derived}: use x86_64`,
+      });
+    }
+    const ids = new Set<string>();
+    config.sources.forEach((source, index) => {
+      if (ids.has(source.id)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: 'is not unique' });
+      }
+      ids.add(source.id);
+    });
+    const names = new Set<string>();
+    config.billingGroups.forEach((group, index) => {
+      if (names.has(group.Name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['billingGroups', index, 'Name'],
+          message: `${group.Name} is not unique`,
+        });
+      }
+      names.add(group.Name);
+    });
+  });
+
+export type DeployConfigInput = z.input<typeof DeployConfigSchema>;
+type ParsedConfig = z.output<typeof DeployConfigSchema>;
+export type CurSourceConfig = ParsedConfig['sources'][number];
+export type BudgetsConfig = NonNullable<ParsedConfig['budgets']>;
+export type BillingGroupConfig = ParsedConfig['billingGroups'][number];
+
+/** The validated deploy config plus the facts of its partition. */
+export interface DeployConfig
+  extends Omit<ParsedConfig, 'partition' | 'billingDeliveryPrincipals'> {
+  readonly partition: PartitionName;
+  readonly facts: PartitionFacts;
+  readonly billingDeliveryPrincipals: { readonly cur: string; readonly dataExports: string };
+}
+
+const formatPath = (path: readonly PropertyKey[]): string =>
+  path.length === 0 ? '(root)' : path.map(String).join('.');
+
+/**
+ * Validates a parsed JSON config. Throws InputError naming the file and the first bad field
+ * (`sources.0.prefix: must be ...`), so `cdk synth` fails with one actionable line.
+ */
+export function parseDeployConfig(json: unknown, file: string): DeployConfig {
+  const result = DeployConfigSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue === undefined ? '(root)' : formatPath(issue.path);
+    throw new InputError(file, `config field ${where}: ${issue?.message ?? 'is invalid'}`);
+  }
+  const parsed = result.data;
+  const partition = partitionOfRegion(parsed.region);
+  const facts = partitionFacts(partition);
+  return {
+    ...parsed,
+    partition,
+    facts,
+    billingDeliveryPrincipals: parsed.billingDeliveryPrincipals ?? {
+      cur: facts.curDeliveryPrincipal,
+      dataExports: facts.dataExportsDeliveryPrincipal,
+    },
+  };
+}
+
+/** Reads and validates a deploy config file (only bin/app.ts calls this). */
+export function loadDeployConfig(file: string): DeployConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(file, `cannot read the deploy config (${(error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(file, `is not valid JSON (${(error as Error).message})`);
+  }
+  return parseDeployConfig(json, file);
+}

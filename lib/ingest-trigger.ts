@@ -1,0 +1,123 @@
+import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EventType, type IBucket, type NotificationKeyFilter } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { CurSourceConfig } from './config.js';
+
+export interface IngestTriggerProps {
+  /** The bucket billing files are delivered to. */
+  readonly bucket: IBucket;
+  /** The configured sources: each adds the notification filters of its format. */
+  readonly sources: readonly CurSourceConfig[];
+  /** Key that encrypts the queues (S3 is allowed to use it to send). */
+  readonly encryptionKey: IKey;
+  /** Timeout of the function that consumes the queue; the visibility timeout is 6 times it. */
+  readonly consumerTimeout: Duration;
+  /**
+   * Deliveries received this many times without success go to the dead-letter queue.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * The S3 notification filters of one source: CUR 1 `<prefix>/<report>/…/<report>-Manifest.json`,
+ * CUR 2.0 `<prefix>/<export>/metadata/…/<export>-Manifest.json`, DBR `<prefix>/….csv.zip` / `.csv`.
+ */
+export function notificationFilters(source: CurSourceConfig): NotificationKeyFilter[] {
+  const name = source.reportName ?? '';
+  switch (source.format) {
+    case 'cur':
+      return [{ prefix: `${source.prefix}/${name}/`, suffix: `${name}-Manifest.json` }];
+    case 'cur2':
+      return [{ prefix: `${source.prefix}/${name}/metadata/`, suffix: `${name}-Manifest.json` }];
+    case 'dbr':
+      return [
+        { prefix: `${source.prefix}/`, suffix: '.csv.zip' },
+        { prefix: `${source.prefix}/`, suffix: '.csv' },
+      ];
+  }
+}
+
+/**
+ * Delivery trigger: S3 notifications for manifests and DBR files → an encrypted SQS queue with a
+ * dead-letter queue → the start function (batch item failures reported, so one bad delivery does
+ * not retry the whole batch).
+ */
+export class IngestTrigger extends Construct {
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+
+  constructor(scope: Construct, id: string, props: IngestTriggerProps) {
+    super(scope, id);
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    if (maxReceiveCount < 1) {
+      throw new Error(`maxReceiveCount must be at least 1, got ${maxReceiveCount}`);
+    }
+    const filters = props.sources.flatMap(notificationFilters);
+    // S3 rejects overlapping filters at deploy time; fail at synth with the culprits instead.
+    for (const a of filters) {
+      for (const b of filters) {
+        if (a === b || a.prefix === undefined || b.prefix === undefined) continue;
+        const prefixesOverlap = a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix);
+        const suffixesOverlap =
+          (a.suffix ?? '').endsWith(b.suffix ?? '') || (b.suffix ?? '').endsWith(a.suffix ?? '');
+        if (prefixesOverlap && suffixesOverlap) {
+          throw new Error(
+            `sources overlap: notification filters ${a.prefix}*${a.suffix} and ${b.prefix}*${b.suffix} match the same keys; give each source its own prefix`,
+          );
+        }
+      }
+    }
+
+    const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
+    });
+    // S3 sends notifications with its own identity: it must be able to use the queue key.
+    props.encryptionKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'S3SendsEncryptedNotifications',
+        principals: [new ServicePrincipal('s3.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'aws:SourceArn': props.bucket.bucketArn } },
+      }),
+    );
+    for (const filter of filters) {
+      props.bucket.addEventNotification(
+        EventType.OBJECT_CREATED,
+        new SqsDestination(queue),
+        filter,
+      );
+    }
+    this.queue = queue;
+    this.deadLetterQueue = deadLetterQueue;
+  }
+
+  /** Makes `fn` the consumer of the delivery queue. */
+  bindConsumer(fn: IFunction): void {
+    fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}

@@ -1,0 +1,172 @@
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ENV } from '../lambdas/shared/env.js';
+import type { BudgetsConfig } from './config.js';
+import { acknowledgeScopedResources } from './nag-acknowledgements.js';
+
+export interface ReportPublishingProps {
+  /** Key that encrypts both topics. */
+  readonly encryptionKey: IKey;
+  /**
+   * Email addresses subscribed to both topics.
+   * @default - no subscriptions
+   */
+  readonly emails?: readonly string[];
+  /**
+   * Budgets policy; absent = publish-report never touches Budgets.
+   * @default - no Budgets permissions
+   */
+  readonly budgets?: BudgetsConfig;
+  /**
+   * Grant Billing Conductor read access (aws only; the config refuses it in aws-cn).
+   * @default false
+   */
+  readonly readFromBillingConductor?: boolean;
+}
+
+/**
+ * Where results go: the summary topic (per-report summaries and budget notifications), the alert
+ * topic (failed runs, alarms) and the Budgets permissions scoped to the configured name prefix.
+ */
+export class ReportPublishing extends Construct {
+  readonly summaryTopic: ITopic;
+  readonly alertTopic: ITopic;
+  private readonly props: ReportPublishingProps;
+
+  constructor(scope: Construct, id: string, props: ReportPublishingProps) {
+    super(scope, id);
+    this.props = props;
+    const emails = props.emails ?? [];
+    const budgetsPrincipal = new ServicePrincipal('budgets.amazonaws.com');
+
+    const summaryTopic = new Topic(this, 'SummaryTopic', {
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    summaryTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'BudgetsPublishesNotifications',
+        principals: [budgetsPrincipal],
+        actions: ['sns:Publish'],
+        resources: [summaryTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    const alertTopic = new Topic(this, 'AlertTopic', {
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    // Budgets and CloudWatch alarms publish with their own service identity, so the key must say so.
+    props.encryptionKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'ServicesPublishToEncryptedTopics',
+        principals: [budgetsPrincipal, new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    for (const email of emails) {
+      summaryTopic.addSubscription(new EmailSubscription(email));
+      alertTopic.addSubscription(new EmailSubscription(email));
+    }
+    this.summaryTopic = summaryTopic;
+    this.alertTopic = alertTopic;
+  }
+
+  /**
+   * Gives publish-report what it needs and tells it where: summary topic, Budgets under the name
+   * prefix and (aws only) Billing Conductor reads.
+   */
+  bindPublishFunction(fn: LambdaFunction): void {
+    const stack = Stack.of(this);
+    this.grantPublish(this.summaryTopic, fn);
+    fn.addEnvironment(ENV.SUMMARY_TOPIC_ARN, this.summaryTopic.topicArn);
+    fn.addEnvironment(ENV.BUDGET_TOPIC_ARN, this.summaryTopic.topicArn);
+    fn.addEnvironment(ENV.BUDGETS_ACCOUNT_ID, Aws.ACCOUNT_ID);
+
+    const budgets = this.props.budgets;
+    if (budgets !== undefined) {
+      fn.addEnvironment(ENV.BUDGETS_POLICY_JSON, JSON.stringify(budgets));
+      fn.addEnvironment(ENV.DRY_RUN, String(budgets.dryRun));
+      const budgetArn = stack.formatArn({
+        service: 'budgets',
+        region: '',
+        resource: 'budget',
+        resourceName: `${budgets.namePrefix}*`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'BudgetsUnderPrefixOnly',
+          actions: ['budgets:ViewBudget', 'budgets:ModifyBudget'],
+          resources: [budgetArn],
+        }),
+      );
+      acknowledgeScopedResources(
+        fn,
+        [budgetArn],
+        'publish-report may only see and change budgets whose name starts with the configured prefix; the wildcard is that prefix.',
+      );
+    } else {
+      fn.addEnvironment(ENV.DRY_RUN, 'true');
+    }
+
+    if (this.props.readFromBillingConductor ?? false) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'ReadBillingGroups',
+          actions: [
+            'billingconductor:ListBillingGroups',
+            'billingconductor:ListAccountAssociations',
+          ],
+          resources: [
+            stack.formatArn({
+              service: 'billingconductor',
+              region: '',
+              resource: 'billinggroup',
+              resourceName: '*',
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+      acknowledgeScopedResources(
+        fn,
+        [
+          stack.formatArn({
+            service: 'billingconductor',
+            region: '',
+            resource: 'billinggroup',
+            resourceName: '*',
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
+        'Billing groups are read (List* only) to attribute by group; the billing groups of this account are not known at deploy time.',
+      );
+    }
+  }
+
+  /** Lets a principal (the state machine's catch) publish failure alerts. */
+  grantAlert(grantee: IGrantable): void {
+    this.grantPublish(this.alertTopic, grantee);
+  }
+
+  // Topic.grantPublish also grants kms:GenerateDataKey*; SNS needs exactly these two key actions.
+  private grantPublish(topic: ITopic, grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.props.encryptionKey.keyArn],
+      }),
+    );
+  }
+}
