@@ -1,6 +1,7 @@
 import {
   type Budget,
-  type BudgetsClient,
+  BudgetsClient,
+  type BudgetsClientConfig,
   CreateBudgetCommand,
   CreateNotificationCommand,
   DescribeBudgetsCommand,
@@ -158,3 +159,10 @@ export const budgetsAdapter = (
     },
   };
 };
+
+/**
+ * The Budgets client: in the partition's billing region (us-east-1 / cn-northwest-1) and with the
+ * SDK's adaptive retry, which backs off on ThrottlingException (Budgets allows a few calls a second).
+ */
+export const newBudgetsClient = (region: string, extra: BudgetsClientConfig = {}): BudgetsClient =>
+  new BudgetsClient({ region, maxAttempts: 8, retryMode: 'adaptive', ...extra });

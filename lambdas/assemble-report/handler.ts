@@ -1,4 +1,12 @@
-// Placeholder so `cdk synth` can bundle this function; replaced by the real handler.
-export const handler = async (): Promise<void> => {
-  throw new Error('not implemented yet');
-};
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
+import { s3Store } from '../adapters/s3-store.js';
+import { loadAssembleConfig } from '../shared/config.js';
+import { makeHandler } from './assemble-report.js';
+
+// Created once per container; config is validated at cold start so a bad deployment fails loudly.
+export const handler = makeHandler({
+  athena: new AthenaClient({}),
+  store: s3Store(new S3Client({})),
+  config: loadAssembleConfig(process.env),
+});
