@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { ReportWithConverted } from '../../lambdas/core/currency-rates.js';
+import {
+  parseRatesFile,
+  type ReportWithConverted,
+  withConvertedView,
+} from '../../lambdas/core/currency-rates.js';
 import { renderReportHtml } from '../../lambdas/core/report-html.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -167,7 +171,11 @@ browserDescribe('report.html in headless Chromium', () => {
     // Prepare
     mkdirSync(OUT, { recursive: true });
     const htmlPath = join(OUT, 'report.html');
-    writeFileSync(htmlPath, renderReportHtml(report));
+    const rates = parseRatesFile(
+      '{"base":"USD","rates":{"CNY":"0.1385"},"asOf":"2025-10-31"}',
+      'r',
+    );
+    writeFileSync(htmlPath, renderReportHtml(withConvertedView(report, rates)));
     const profile = mkdtempSync(join(tmpdir(), 'whopays-chromium-'));
     // A fresh profile per run: no cached state, no first-run network traffic.
     const context = await chromium.launchPersistentContext(profile, {
@@ -225,6 +233,18 @@ browserDescribe('report.html in headless Chromium', () => {
       );
       // A bar is drawn for every basis of every account (3 + 2 accounts, 2 groups, 3 bases each).
       expect(await page.locator('.bar .fill').count()).toBe((3 + 2 + 2) * 3);
+      const converted = page.locator('section.converted-view');
+      expect(await converted.locator('.badge.converted').textContent()).toBe(
+        'converted, not billed',
+      );
+      expect(await converted.locator('table.rates').textContent()).toContain('1 CNY0.1385 USD');
+      // 1183.1696462216 × 0.1385 = 163.8689960017 → 163.87
+      expect(
+        await converted
+          .locator('tr.converted-account[data-account="003786579754"] td.num')
+          .first()
+          .textContent(),
+      ).toBe('163.87');
       expect(consoleErrors).toEqual([]);
       expect(requests).toEqual([]);
       expect(statSync(join(OUT, 'report.png')).size).toBeGreaterThan(10_000);
