@@ -1,2 +1,73 @@
-// placeholder, replaced by the CLI implementation
-console.log('whopays');
+// The `whopays` command line (shared REPORT.md). Bundled by scripts/build-cli.mjs into dist/cli.mjs.
+import { Command, CommanderError } from 'commander';
+import {
+  IdentityViolationError,
+  InputError,
+  ReconciliationMismatchError,
+} from '../lambdas/core/errors.js';
+import pkg from '../package.json' with { type: 'json' };
+import { registerReport } from './commands/report.js';
+import { registerSql } from './commands/sql.js';
+
+/** Exit codes of REPORT.md. */
+const EXIT = { ok: 0, differences: 1, badInput: 2, bug: 3 } as const;
+
+const messageOf = (error: unknown): string =>
+  typeof error === 'object' && error !== null && 'message' in error
+    ? String(error.message)
+    : String(error);
+
+/** One line on stderr, `whopays: …` (commander's own usage errors included). */
+const complain = (text: string): void => {
+  process.stderr.write(
+    `whopays: ${
+      text
+        .replace(/^error: /, '')
+        .trim()
+        .split('\n')[0]
+    }\n`,
+  );
+};
+
+function buildProgram(): Command {
+  const program = new Command('whopays')
+    .description(
+      'who pays for AWS commitments: RI, Savings Plan and Capacity Reservation attribution',
+    )
+    .version(pkg.version)
+    // Usage errors must exit 2 through our handler, not commander's process.exit(1).
+    .exitOverride()
+    .configureOutput({ outputError: (text) => complain(text) })
+    .showSuggestionAfterError();
+  registerReport(program);
+  registerSql(program);
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through exitOverride too, with exit code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (error instanceof InputError) {
+      complain(error.message);
+      return EXIT.badInput;
+    }
+    if (error instanceof ReconciliationMismatchError) {
+      complain(error.message);
+      return EXIT.differences;
+    }
+    if (error instanceof IdentityViolationError) {
+      complain(`${error.message} (please report this)`);
+      return EXIT.bug;
+    }
+    complain(`BUG: ${messageOf(error)} (please report this)`);
+    return EXIT.bug;
+  }
+}
+
+process.exitCode = await main(process.argv);
