@@ -28,7 +28,7 @@ export interface InvoiceSummary {
   readonly currency?: string;
   /** False while AWS still marks the file estimated (`EstimatedDisclaimer`, `InvoiceTotal:Estimated`). */
   readonly final: boolean;
-  /** Where `accounts` comes from: the charge rows, or the `AccountTotal` rows when there are none. */
+  /** Where `accounts` comes from: the `AccountTotal` rows, or the charge rows when there are none. */
   readonly basis: 'line-items' | 'account-totals';
   readonly accounts: readonly InvoiceAccount[];
   /** Σ `TotalCost` of the `InvoiceTotal` rows (one per invoice); undefined when there are none. */
@@ -44,14 +44,17 @@ export interface InvoiceAccount {
 
 const LINE_ITEM_TYPES = new Set(['PayerLineItem', 'LinkedLineItem']);
 
+/** Rounding to the cent moves an amount by at most half a cent. */
+const HALF_CENT = parseMoney('0.005');
+
 /**
  * Reads the per-account totals of an invoice summary.
  *
- * The compared figure is Σ `TotalCost` (after credits, with tax: the DBR books tax and credits as
- * line items too) of the `PayerLineItem`/`LinkedLineItem` rows per `LinkedAccountId` (the payer's own
- * rows may leave it empty). That is the grain of the DBR's line items, and it exists in estimated
- * files too. `AccountTotal` rows are used only when a file has no charge rows; when both exist they
- * are cross-checked and any disagreement becomes a warning.
+ * The compared figure is each account's `AccountTotal` row: what the invoice charges the account,
+ * rounded as billed, and what `InvoiceTotal` adds up. A file without `AccountTotal` rows falls back
+ * to Σ `TotalCost` (after credits, with tax, as the DBR books them) of its `PayerLineItem` /
+ * `LinkedLineItem` rows per `LinkedAccountId` (the payer's own rows may leave it empty). When both
+ * exist they are cross-checked: a gap larger than rounding to the cent (0.005) is a warning.
  *
  * @throws InputError naming `file` when the rows are not an invoice summary, mix payers or
  *   currencies, or hold a `TotalCost` that is not a decimal amount.
@@ -109,24 +112,24 @@ export function summarizeInvoice(rows: readonly InvoiceCsvRow[], file: string): 
   if (lineItems.size > 0) {
     for (const [id, stated] of accountTotals) {
       const summed = lineItems.get(id)?.total ?? 0n;
-      if (summed !== stated) {
+      if (abs(summed - stated) > HALF_CENT) {
         warnings.push(
           `invoice AccountTotal of ${id} is ${formatMoney(stated)} but its line items sum to ${formatMoney(summed)}`,
         );
       }
     }
   }
-  const accounts: InvoiceAccount[] =
-    lineItems.size > 0
-      ? [...lineItems].map(([accountId, e]) => ({
-          accountId,
-          ...(e.name !== undefined && { name: e.name }),
-          totalCost: formatMoney(e.total),
-        }))
-      : [...accountTotals].map(([accountId, total]) => ({
-          accountId,
-          totalCost: formatMoney(total),
-        }));
+  const name = (id: string) => lineItems.get(id)?.name;
+  const basis = accountTotals.size > 0 ? 'account-totals' : 'line-items';
+  const figures =
+    basis === 'account-totals'
+      ? [...accountTotals]
+      : [...lineItems].map(([id, e]) => [id, e.total] as const);
+  const accounts: InvoiceAccount[] = figures.map(([accountId, total]) => ({
+    accountId,
+    ...(name(accountId) !== undefined && { name: name(accountId) }),
+    totalCost: formatMoney(total),
+  }));
   accounts.sort((a, b) => cmp(a.accountId, b.accountId));
   return {
     file,
@@ -134,7 +137,7 @@ export function summarizeInvoice(rows: readonly InvoiceCsvRow[], file: string): 
     ...(periods[0] !== undefined && { billingPeriod: periods[0] }),
     ...(currencies[0] !== undefined && { currency: currencies[0] }),
     final: !estimated,
-    basis: lineItems.size > 0 ? 'line-items' : 'account-totals',
+    basis,
     accounts,
     ...(invoiceTotal !== undefined && { invoiceTotal: formatMoney(invoiceTotal) }),
     warnings,

@@ -81,9 +81,8 @@ const report = (p: PeriodReport): Report => ({
 });
 
 describe('summarizeInvoice', () => {
-  it('sums TotalCost of the charge rows per account, the payer rows under the payer', () => {
+  it("takes each account's AccountTotal row, named from its line items", () => {
     const summary = summarizeInvoice(invoiceRows, 'inv.csv');
-    // payer: 170000.00 + 13287.78 = 183287.78; linked: 765.82
     expect(summary.accounts).toEqual([
       { accountId: PAYER, totalCost: '183287.7800000000' },
       { accountId: LINKED, name: '测试账户', totalCost: '765.8200000000' },
@@ -93,31 +92,36 @@ describe('summarizeInvoice', () => {
       billingPeriod: '2025-10',
       currency: 'CNY',
       final: true,
-      basis: 'line-items',
+      basis: 'account-totals',
       invoiceTotal: '184053.6000000000',
       warnings: [],
     });
   });
 
-  it('falls back to AccountTotal rows when the file has no charge rows', () => {
-    const totalsOnly = invoiceRows.filter((r) => !r.RecordType?.endsWith('LineItem'));
-    const summary = summarizeInvoice(totalsOnly, 'inv.csv');
-    expect(summary.basis).toBe('account-totals');
+  it('falls back to Σ TotalCost of the charge rows, the payer rows under the payer', () => {
+    const linesOnly = invoiceRows.filter((r) => r.RecordType !== 'AccountTotal');
+    const summary = summarizeInvoice(linesOnly, 'inv.csv');
+    expect(summary.basis).toBe('line-items');
+    // payer: 170000.00 + 13287.78 = 183287.78; linked: 765.82
     expect(summary.accounts.map((a) => [a.accountId, a.totalCost])).toEqual([
       [PAYER, '183287.7800000000'],
       [LINKED, '765.8200000000'],
     ]);
   });
 
-  it('warns when an AccountTotal disagrees with its line items', () => {
-    const rows = invoiceRows.map((r) =>
-      r.RecordType === 'AccountTotal' && r.LinkedAccountId === LINKED
-        ? { ...r, TotalCost: '765.83' }
-        : r,
-    );
-    expect(summarizeInvoice(rows, 'inv.csv').warnings).toEqual([
+  it('warns when an AccountTotal and its line items differ by more than rounding to the cent', () => {
+    const withTotal = (total: string) =>
+      invoiceRows.map((r) =>
+        r.RecordType === 'AccountTotal' && r.LinkedAccountId === LINKED
+          ? { ...r, TotalCost: total }
+          : r,
+      );
+    // 765.83 − 765.82 = 0.01 > 0.005
+    expect(summarizeInvoice(withTotal('765.83'), 'inv.csv').warnings).toEqual([
       `invoice AccountTotal of ${LINKED} is 765.8300000000 but its line items sum to 765.8200000000`,
     ]);
+    // 765.824 − 765.82 = 0.004: rounding to the cent
+    expect(summarizeInvoice(withTotal('765.824'), 'inv.csv').warnings).toEqual([]);
   });
 
   it('marks an estimated invoice as not final', () => {
@@ -206,7 +210,11 @@ describe('reconcileDbr', () => {
   });
 
   it('fails when a difference is not covered by the rounding', () => {
-    const rows = invoiceRows.map((r) => (r.RecordID === '3' ? { ...r, TotalCost: '775.82' } : r));
+    const rows = invoiceRows.map((r) =>
+      r.RecordType === 'AccountTotal' && r.LinkedAccountId === LINKED
+        ? { ...r, TotalCost: '775.82' }
+        : r,
+    );
     const result = reconcileDbr({
       detailFile: 'dbr.csv',
       report: report(period()),
