@@ -31,7 +31,9 @@ export interface BuildReportInput {
 }
 
 interface AccountSums {
-  readonly payers: Set<string>;
+  readonly payer: string;
+  /** Set only when the account shows up under a second payer (rare, and warned about). */
+  otherPayers?: Set<string>;
   usage: bigint;
   owner: bigint;
   invoice: bigint;
@@ -57,7 +59,11 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 export class PeriodAccumulator {
   readonly warnings = new WarningCollector();
   private readonly accounts = new Map<string, AccountSums>();
-  private readonly transfers = new Map<string, TransferSum>();
+  // owner -> consumer -> commitment: nested maps avoid building a composite key per row.
+  private readonly transfers = new Map<
+    string,
+    Map<string, Partial<Record<Commitment, TransferSum>>>
+  >();
   private readonly payers = new Set<string>();
   private rounding = 0n;
   private anyLine = false;
@@ -116,9 +122,18 @@ export class PeriodAccumulator {
 
   /** Adds a transfer from owner to consumer. */
   addTransfer(owner: string, consumer: string, commitment: Commitment, cost: bigint): void {
-    const key = `${owner}\u0000${consumer}\u0000${commitment}`;
-    const sum = this.transfers.get(key);
-    if (sum === undefined) this.transfers.set(key, { owner, consumer, commitment, cost });
+    let byConsumer = this.transfers.get(owner);
+    if (byConsumer === undefined) {
+      byConsumer = new Map();
+      this.transfers.set(owner, byConsumer);
+    }
+    let byKind = byConsumer.get(consumer);
+    if (byKind === undefined) {
+      byKind = {};
+      byConsumer.set(consumer, byKind);
+    }
+    const sum = byKind[commitment];
+    if (sum === undefined) byKind[commitment] = { owner, consumer, commitment, cost };
     else sum.cost += cost;
   }
 
@@ -149,7 +164,7 @@ export class PeriodAccumulator {
     let owner = 0n;
     let invoice = 0n;
     for (const [accountId, sums] of [...this.accounts].sort((a, b) => cmp(a[0], b[0]))) {
-      const payers = [...sums.payers].sort();
+      const payers = [sums.payer, ...(sums.otherPayers ?? [])].sort();
       if (payers.length > 1) this.warnings.accountUnderPayers(accountId, payers);
       usage += sums.usage;
       owner += sums.owner;
@@ -162,8 +177,13 @@ export class PeriodAccumulator {
         invoiceCost: formatMoney(sums.invoice),
       });
     }
-    const transfers: Transfer[] = [...this.transfers.values()]
-      .filter((t) => t.cost !== 0n)
+    const sums: TransferSum[] = [];
+    for (const byConsumer of this.transfers.values()) {
+      for (const byKind of byConsumer.values()) {
+        for (const t of Object.values(byKind)) if (t.cost !== 0n) sums.push(t);
+      }
+    }
+    const transfers: Transfer[] = sums
       .sort(
         (a, b) =>
           (a.cost < b.cost ? 1 : a.cost > b.cost ? -1 : 0) ||
@@ -203,10 +223,11 @@ export class PeriodAccumulator {
   private account(accountId: string, payer: string): AccountSums {
     let sums = this.accounts.get(accountId);
     if (sums === undefined) {
-      sums = { payers: new Set([payer]), usage: 0n, owner: 0n, invoice: 0n };
+      sums = { payer, usage: 0n, owner: 0n, invoice: 0n };
       this.accounts.set(accountId, sums);
-    } else {
-      sums.payers.add(payer);
+    } else if (payer !== sums.payer) {
+      sums.otherPayers ??= new Set();
+      sums.otherPayers.add(payer);
     }
     return sums;
   }
@@ -254,6 +275,7 @@ export function buildReport(input: BuildReportInput): Report {
     const payers = new Set<string>();
     const billingPeriods = new Set<string>();
     let rows = 0;
+    let acc: PeriodAccumulator | undefined;
     for (const row of source.rows) {
       const own = row.currency_code || undefined;
       const currency = own ?? source.currency;
@@ -263,17 +285,19 @@ export function buildReport(input: BuildReportInput): Report {
           'no currency: the rows have no currency code and none was declared for this source (a DBR needs its currency, e.g. CNY)',
         );
       }
-      const acc = table.get(row.billing_period, currency);
+      // Rows come grouped by period: skip the table lookup while the period stays the same.
+      if (acc?.billingPeriod !== row.billing_period || acc.currency !== currency) {
+        acc = table.get(row.billing_period, currency);
+      }
       if (own === undefined && source.format !== 'dbr') {
         acc.warnings.currencyMissing(source.path, currency, row.line_count);
       }
       try {
         acc.addRow(row);
       } catch (e) {
-        if (e instanceof MoneyFormatError) {
-          throw new InputError(source.path, `ledger amount ${e.message} (${row.billing_period})`);
-        }
-        throw e;
+        throw e instanceof MoneyFormatError
+          ? new InputError(source.path, `ledger amount ${e.message} (${row.billing_period})`)
+          : e;
       }
       payers.add(row.payer_account_id);
       billingPeriods.add(row.billing_period);

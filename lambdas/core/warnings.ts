@@ -44,6 +44,7 @@ export class WarningCollector {
   private readonly unknownTypes = new Map<string, number>();
   private readonly otherNotes = new Map<string, number>();
   private readonly badIds = new Set<string>();
+  private readonly goodIds = new Set<string>();
   private readonly missingAccount = new Map<string, number>();
   private readonly missingCurrency = new Map<string, { currency: string; lines: number }>();
   private readonly multiPayer = new Map<string, Set<string>>();
@@ -65,14 +66,17 @@ export class WarningCollector {
     if (!KNOWN_LINE_ITEM_TYPES.has(type)) {
       this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + row.line_count);
     }
-    for (const id of [
-      row.payer_account_id,
-      row.usage_account_id,
-      row.owner_account_id,
-      row.invoice_account_id,
-    ]) {
-      if (id && !ACCOUNT_ID.test(id)) this.badIds.add(id);
-    }
+    this.checkId(row.payer_account_id);
+    this.checkId(row.usage_account_id);
+    this.checkId(row.owner_account_id);
+    this.checkId(row.invoice_account_id);
+  }
+
+  private checkId(id: string | null): void {
+    // Few distinct ids, many rows: remember the good ones instead of matching every time.
+    if (!id || this.goodIds.has(id)) return;
+    if (ACCOUNT_ID.test(id)) this.goodIds.add(id);
+    else this.badIds.add(id);
   }
 
   /** Lines of a payer without a usage account: whopays books them on the payer. */
