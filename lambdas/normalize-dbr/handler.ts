@@ -1,4 +1,5 @@
-// Placeholder so `cdk synth` can bundle this function; replaced by the real handler.
-export const handler = async (): Promise<void> => {
-  throw new Error('not implemented yet');
-};
+import { S3Client } from '@aws-sdk/client-s3';
+import { makeHandler } from './normalize-dbr.js';
+
+// Created once per container.
+export const handler = makeHandler({ s3: new S3Client({}) });

@@ -30,6 +30,12 @@ const s3Error = (name: string, status: number): S3ServiceException =>
     message: name,
   });
 
+/** Bodies are served in 64 KiB chunks, as a network stream would deliver them. */
+function* chunks(body: Buffer): Generator<Buffer> {
+  for (let i = 0; i < body.length; i += 65_536) yield body.subarray(i, i + 65_536);
+  if (body.length === 0) yield body;
+}
+
 const toBuffer = async (body: unknown): Promise<Buffer> => {
   if (typeof body === 'string') return Buffer.from(body);
   if (body instanceof Uint8Array) return Buffer.from(body);
@@ -57,7 +63,7 @@ export class MemoryS3 {
       const object = this.objects.get(`${input.Bucket}/${input.Key}`);
       if (!object) throw s3Error('NoSuchKey', 404);
       return {
-        Body: sdkStreamMixin(Readable.from([object.body])),
+        Body: sdkStreamMixin(Readable.from(chunks(object.body))),
         ETag: object.etag,
         Metadata: object.metadata,
         ContentLength: object.body.length,
