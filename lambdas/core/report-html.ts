@@ -3,6 +3,7 @@ import { compareMoney, displayMoney, sumMoney } from './money.js';
 import type {
   AccountTotals,
   GroupTotals,
+  GroupTransfer,
   Money,
   PeriodReport,
   SourceSummary,
@@ -106,6 +107,7 @@ function renderPeriod(period: PeriodReport): string {
     renderAccounts(period.accounts, period.currency),
     renderTransfers(period.transfers, period.currency),
     period.groups ? renderGroups(period.groups, period.currency) : '',
+    renderGroupTransfers(period.groupTransfers ?? [], period.currency),
     renderWarnings(period.warnings),
     `</section>`,
   ].join('\n');
@@ -163,45 +165,85 @@ function bars(values: ThreeBases, scale: number): string {
     .join('');
 }
 
+/** A transfer between two parties (accounts or groups), as the matrices draw it. */
+interface Flow {
+  readonly owner: string;
+  readonly consumer: string;
+  readonly commitment: string;
+  readonly cost: Money;
+}
+
 /** The owner→consumer matrix: one row per owner, one column per consumer, all kinds summed. */
 function renderTransfers(transfers: readonly Transfer[], currency: string): string {
-  if (transfers.length === 0) {
+  const flows = transfers.map((t) => ({
+    owner: t.ownerAccountId,
+    consumer: t.consumerAccountId,
+    commitment: t.commitment,
+    cost: t.cost,
+  }));
+  if (flows.length === 0) {
     return `<h3>Transfers (${esc(currency)})</h3><p class="note">No commitment cost moves between accounts in this period.</p>`;
   }
-  const owners = [...new Set(transfers.map((t) => t.ownerAccountId))].sort();
-  const consumers = [...new Set(transfers.map((t) => t.consumerAccountId))].sort();
-  const cells = new Map<string, Transfer[]>();
-  for (const t of transfers) {
-    const key = `${t.ownerAccountId}>${t.consumerAccountId}`;
-    cells.set(key, [...(cells.get(key) ?? []), t]);
-  }
-  const cellTotal = (list: readonly Transfer[]): Money => sumMoney(list.map((t) => t.cost));
-  const scale = maxAbs([...cells.values()].map(cellTotal));
-  const head = consumers.map((c) => `<th class="id">${esc(c)}</th>`).join('');
-  const rows = owners
-    .map((o) => {
-      const tds = consumers
-        .map((c) => {
-          const list = cells.get(`${o}>${c}`);
-          if (!list) return `<td class="cell empty">·</td>`;
-          const total = cellTotal(list);
-          const alpha = scale === 0 ? 0 : 0.12 + 0.78 * (Math.abs(Number(total)) / scale);
-          const detail = list.map((t) => `${t.commitment} ${t.cost}`).join('; ');
-          return (
-            `<td class="cell transfer" data-owner="${esc(o)}" data-consumer="${esc(c)}" ` +
-            `title="${esc(detail)}" style="background:rgba(242,142,43,${alpha.toFixed(3)})">` +
-            `${esc(displayMoney(total))}<br><span class="note">${esc(list.map((t) => t.commitment).join('+'))}</span></td>`
-          );
-        })
-        .join('');
-      return `<tr><th class="id">${esc(o)}</th>${tds}</tr>`;
-    })
-    .join('');
   return (
     `<h3>Transfers (${esc(currency)}): owner → consumer</h3>` +
     `<p class="note">Cost that sits with the consumer in usageCost and with the owner in ownerCost. ` +
     `Rows: owner (pays in ownerCost); columns: consumer (used it).</p>` +
-    `<table class="transfers"><thead><tr><th>owner \\ consumer</th>${head}</tr></thead>` +
+    matrix(flows, 'transfers', 'transfer', 'id')
+  );
+}
+
+function renderGroupTransfers(transfers: readonly GroupTransfer[], currency: string): string {
+  if (transfers.length === 0) return '';
+  const flows = transfers.map((t) => ({
+    owner: t.ownerGroup,
+    consumer: t.consumerGroup,
+    commitment: t.commitment,
+    cost: t.cost,
+  }));
+  return (
+    `<h3>Transfers between groups (${esc(currency)}): owner group → consumer group</h3>` +
+    matrix(flows, 'group-transfers', 'group-transfer', '')
+  );
+}
+
+function matrix(
+  flows: readonly Flow[],
+  tableClass: string,
+  cellClass: string,
+  labelClass: string,
+): string {
+  const owners = [...new Set(flows.map((f) => f.owner))].sort();
+  const consumers = [...new Set(flows.map((f) => f.consumer))].sort();
+  const cells = new Map<string, Flow[]>();
+  for (const f of flows) {
+    const key = `${f.owner}\u0000${f.consumer}`;
+    cells.set(key, [...(cells.get(key) ?? []), f]);
+  }
+  const cellTotal = (list: readonly Flow[]): Money => sumMoney(list.map((f) => f.cost));
+  const scale = maxAbs([...cells.values()].map(cellTotal));
+  const label = labelClass === '' ? '' : ` class="${labelClass}"`;
+  const head = consumers.map((c) => `<th${label}>${esc(c)}</th>`).join('');
+  const rows = owners
+    .map((o) => {
+      const tds = consumers
+        .map((c) => {
+          const list = cells.get(`${o}\u0000${c}`);
+          if (!list) return `<td class="cell empty">·</td>`;
+          const total = cellTotal(list);
+          const alpha = scale === 0 ? 0 : 0.12 + 0.78 * (Math.abs(Number(total)) / scale);
+          const detail = list.map((f) => `${f.commitment} ${f.cost}`).join('; ');
+          return (
+            `<td class="cell ${cellClass}" data-owner="${esc(o)}" data-consumer="${esc(c)}" ` +
+            `title="${esc(detail)}" style="background:rgba(242,142,43,${alpha.toFixed(3)})">` +
+            `${esc(displayMoney(total))}<br><span class="note">${esc(list.map((f) => f.commitment).join('+'))}</span></td>`
+          );
+        })
+        .join('');
+      return `<tr><th${label}>${esc(o)}</th>${tds}</tr>`;
+    })
+    .join('');
+  return (
+    `<table class="${tableClass}"><thead><tr><th>owner \\ consumer</th>${head}</tr></thead>` +
     `<tbody>${rows}</tbody></table>`
   );
 }

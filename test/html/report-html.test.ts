@@ -123,6 +123,36 @@ const report: ReportWithConverted = {
           cost: '5.0000000000',
         },
       ],
+      groups: [
+        {
+          name: 'us.a',
+          accountIds: ['111122223333'],
+          usageCost: '10.0000000000',
+          ownerCost: '30.0000000000',
+          invoiceCost: '30.0000000000',
+        },
+        {
+          name: '(ungrouped)',
+          accountIds: ['444455556666'],
+          usageCost: '40.0000000000',
+          ownerCost: '20.0000000000',
+          invoiceCost: '20.0000000000',
+        },
+      ],
+      groupTransfers: [
+        {
+          ownerGroup: 'us.a',
+          consumerGroup: '(ungrouped)',
+          commitment: 'sp',
+          cost: '15.0000000000',
+        },
+        {
+          ownerGroup: 'us.a',
+          consumerGroup: '(ungrouped)',
+          commitment: 'cr',
+          cost: '5.0000000000',
+        },
+      ],
       totals: {
         usageCost: '50.0000000000',
         ownerCost: '50.0000000000',
@@ -231,8 +261,13 @@ browserDescribe('report.html in headless Chromium', () => {
       expect(await page.locator('section.sources td').first().textContent()).toContain(
         'examples/中国/',
       );
-      // A bar is drawn for every basis of every account (3 + 2 accounts, 2 groups, 3 bases each).
-      expect(await page.locator('.bar .fill').count()).toBe((3 + 2 + 2) * 3);
+      // A bar is drawn for every basis of every account and group (3 + 2 accounts, 2 + 2 groups).
+      expect(await page.locator('.bar .fill').count()).toBe((3 + 2 + 2 + 2) * 3);
+      // sp 15 + cr 5 between the groups
+      const groupCell = usd.locator(
+        'td.group-transfer[data-owner="us.a"][data-consumer="(ungrouped)"]',
+      );
+      expect(await groupCell.textContent()).toBe('20.00sp+cr');
       const converted = page.locator('section.converted-view');
       expect(await converted.locator('.badge.converted').textContent()).toBe(
         'converted, not billed',
