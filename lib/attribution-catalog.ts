@@ -153,7 +153,7 @@ export class AttributionCatalog extends Construct {
           },
         },
       });
-      table.addDependency(database);
+      table.node.addDependency(database);
       for (const source of dbrSources) tables.push({ source, tableName: dbrTableName });
     }
 
@@ -199,7 +199,7 @@ export class AttributionCatalog extends Construct {
           },
         },
       });
-      table.addDependency(database);
+      table.node.addDependency(database);
       tables.push({ source, tableName });
     }
     this.sourceTables = tables;
@@ -249,8 +249,8 @@ export class AttributionCatalog extends Construct {
         description: `Attribution ledger (sql/ledger/${source.format === 'dbr' ? 'dbr' : 'cur'}_ledger.sql) over ${tableName}`,
         queryString: ledgerSql(source.format, qualified(tableName)),
       });
-      query.addDependency(workGroup);
-      query.addDependency(database);
+      query.node.addDependency(workGroup);
+      query.node.addDependency(database);
     }
 
     if (props.installViews ?? true) {
@@ -297,8 +297,8 @@ export class AttributionCatalog extends Construct {
           description: 'CREATE OR REPLACE VIEW statement installed by the stack',
           queryString: statement.sql,
         });
-        named.addDependency(workGroup);
-        named.addDependency(database);
+        named.node.addDependency(workGroup);
+        named.node.addDependency(database);
       });
     }
   }
