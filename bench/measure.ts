@@ -8,6 +8,8 @@ export interface Measurement {
   readonly seconds: number;
   /** Peak resident set size of the process tree's largest process, from /usr/bin/time -v. */
   readonly peakRssMb: number | undefined;
+  /** User + system CPU seconds: steadier than wall time when other work shares the machine. */
+  readonly cpuSeconds: number | undefined;
   readonly exitCode: number;
   readonly stderr: string;
 }
@@ -62,11 +64,15 @@ const measureOnce = async (
   const seconds = (performance.now() - started) / 1000;
   if (typeof out === 'number') closeSync(out);
   let peakRssMb: number | undefined;
+  let cpuSeconds: number | undefined;
   if (gnuTime) {
     const report = await readFile(timeFile, 'utf8').catch(() => '');
     const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1];
     peakRssMb = kb ? Number(kb) / 1024 : undefined;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(report)?.[1];
+    const system = /System time \(seconds\): ([\d.]+)/.exec(report)?.[1];
+    cpuSeconds = user && system ? Number(user) + Number(system) : undefined;
     await rm(timeFile, { force: true });
   }
-  return { seconds, peakRssMb, exitCode, stderr };
+  return { seconds, peakRssMb, cpuSeconds, exitCode, stderr };
 };

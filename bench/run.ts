@@ -30,6 +30,8 @@ const log = (line: string): void => {
 const mb = (value: number | undefined): string =>
   value === undefined ? 'n/a' : `${Math.round(value)} MB`;
 const s = (value: number): string => `${value.toFixed(2)} s`;
+const cpu = (m: Measurement | undefined): string =>
+  m?.cpuSeconds === undefined ? 'n/a' : `${m.cpuSeconds.toFixed(2)} s`;
 const verdict = (ok: boolean | undefined): string =>
   ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL';
 
@@ -275,7 +277,7 @@ lines.push(
 lines.push('|---|---|---|---|---|---|---|---|');
 for (const r of curResults) {
   lines.push(
-    `| ${r.label} | ${s(r.whopays.seconds)} | ${s(r.floor.seconds)} | ${r.ratio.toFixed(2)}× | ${r.target === undefined ? 'no target' : verdict(r.target)} | ${mb(r.whopays.peakRssMb)} | ${mb(r.floor.peakRssMb)} | ${verdict(r.rssTarget)} |`,
+    `| ${r.label} | ${s(r.whopays.seconds)} | ${s(r.floor.seconds)} | ${r.ratio.toFixed(2)}× | ${r.target === undefined ? 'no target' : verdict(r.target)} | ${cpu(r.whopays)} / ${cpu(r.floor)} | ${mb(r.whopays.peakRssMb)} | ${mb(r.floor.peakRssMb)} | ${verdict(r.rssTarget)} |`,
   );
 }
 lines.push('');

@@ -20,7 +20,7 @@ export interface Dataset {
 }
 
 /** Bump when a generator's output changes, so cached files are regenerated. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');
 

@@ -61,6 +61,7 @@ const subscriptionCase = (field: 'product' | 'type'): string => {
 export const dbrSelectSql = (shape: Shape, invoiceId = '1320575235'): string => {
   const start = `${shape.billingPeriod}-01 00:00:00`;
   const money = (x: string) => `printf('%.10f', ${x})`;
+  const exact = (x: string) => `cast(cast(${x} as decimal(38, 10)) as varchar)`;
   return `
 with g as (
   select i, u(i, 1) as t, money(pow(u(i, 4), 3) * 25) as cost from range(${shape.rows}) r(i)
@@ -141,41 +142,43 @@ lines as (
     'proj-' || (hash(i, 25) % 30) as "user:project",
     case when u(i, 26) < 0.3 then 'ns/app-' || (hash(i, 27) % 50) else '' end
       as "user:kubernetes.io/service-name",
-    amount
+    -- Exact from here on: parallel DOUBLE sums would make the totals rows differ between runs.
+    cast(amount as decimal(38, 10)) as amount
   from items
 ),
 tax as (
-  select LinkedAccountId, money(sum(amount) * 0.06) as amount from lines group by all
+  select LinkedAccountId, cast(round(sum(amount) * 0.06, 10) as decimal(38, 10)) as amount
+  from lines group by all
 ),
 tax_lines as (
   select '${invoiceId}', '${PAYER_ACCOUNT_ID}', LinkedAccountId, 'LineItem', '', '', '', '', '', '', '', '', 'N',
-    '税金 VAT 类型', '${start}', '', '', '', ${money('amount')}, '', ${money('amount')}, '', '', '', '', amount
+    '税金 VAT 类型', '${start}', '', '', '', ${exact('amount')}, '', ${exact('amount')}, '', '', '', '', amount
   from tax
 ),
 all_lines as (select * from lines union all select * from tax_lines),
 totals as (
   select '${invoiceId}', '${PAYER_ACCOUNT_ID}', '', 'Rounding', '', '', '', '', '', '', '', '', '',
     '由于整合账单和小时行项目计算流程，该行项目包含舍入错误。', '', '', '', '', '0.0025652967', '', '-2.5094690054',
-    '', '', '', '', -2.5094690054
+    '', '', '', '', -2.5094690054::decimal(38, 10)
   union all
   select '${invoiceId}', '${PAYER_ACCOUNT_ID}', LinkedAccountId, 'AccountTotal', '', '', '', '', '', '', '', '', '',
-    '关联账户# ' || LinkedAccountId || ' 总额', '', '', '', '', ${money('sum(amount)')}, '', ${money('sum(amount)')},
+    '关联账户# ' || LinkedAccountId || ' 总额', '', '', '', '', ${exact('sum(amount)')}, '', ${exact('sum(amount)')},
     '', '', '', '', sum(amount)
   from all_lines group by LinkedAccountId
   union all
   select '${invoiceId}', '${PAYER_ACCOUNT_ID}', '', 'InvoiceTotal', '', '', '', '', '', '', '', '', '',
-    '发票 ${invoiceId} 的总额', '', '', '', '', ${money('sum(amount) - 2.5094690054')}, '',
-    ${money('sum(amount) - 2.5094690054')}, '', '', '', '', 0
+    '发票 ${invoiceId} 的总额', '', '', '', '', ${exact('sum(amount) - 2.5094690054')}, '',
+    ${exact('sum(amount) - 2.5094690054')}, '', '', '', '', 0
   from all_lines
   union all
   select '${invoiceId}', '${PAYER_ACCOUNT_ID}', '', 'StatementTotal', '', '', '', '', '', '', '', '', '',
-    '${start} - 期间内的费用总额', '', '', '', '', ${money('sum(amount) - 2.5094690054')}, '',
-    ${money('sum(amount) - 2.5094690054')}, '', '', '', '', 0
+    '${start} - 期间内的费用总额', '', '', '', '', ${exact('sum(amount) - 2.5094690054')}, '',
+    ${exact('sum(amount) - 2.5094690054')}, '', '', '', '', 0
   from all_lines
 )
 select * exclude (amount) from (
   select *, 0 as part from all_lines union all select *, 1 from totals
-) order by part`;
+) order by part, RecordId = '', RecordId, LinkedAccountId, RecordType`;
 };
 
 /** Writes the DBR as plain CSV (every field quoted, as AWS writes it) and as the delivered .csv.zip. */
