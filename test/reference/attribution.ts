@@ -248,8 +248,14 @@ export function referenceDbr(
   lines.forEach((line, i) => {
     const billingPeriod = dated[i] || latest;
     const record = text(line, 'RecordType').trim();
+    const invoice = text(line, 'InvoiceID').trim();
+    const closed = invoice !== '' && invoice !== 'Estimated';
     if (record === 'Rounding') {
-      period(periods, billingPeriod, currency).rounding += refMoney(line.UnBlendedCost);
+      // The invoice's own row: it says whether the bill is closed, like the line items do.
+      const p = period(periods, billingPeriod, currency);
+      p.rounding += refMoney(line.UnBlendedCost);
+      p.lines += 1;
+      if (closed) p.finalLines += 1;
       return;
     }
     if (!isLineItem(line)) return;
@@ -262,8 +268,7 @@ export function referenceDbr(
     const cost = refMoney(line.UnBlendedCost);
     book(p, consumer, owner, owner === consumer ? undefined : 'ri', cost, owner, cost);
     p.lines += 1;
-    const invoice = text(line, 'InvoiceID').trim();
-    if (invoice !== '' && invoice !== 'Estimated') p.finalLines += 1;
+    if (closed) p.finalLines += 1;
   });
   return periods;
 }
