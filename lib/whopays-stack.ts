@@ -157,6 +157,8 @@ export class WhopaysStack extends Stack {
     allow(publishReport, ['s3:GetObject'], reportObjects);
     useKey(publishReport);
     publishing.bindPublishFunction(publishReport);
+    // Budgets has one endpoint per partition, not one per region: say which, not leave it implied.
+    publishReport.addEnvironment(ENV.BUDGETS_REGION, facts.billingRegion);
     for (const target of [assembleReport, publishReport]) {
       target.addEnvironment(ENV.REPORT_BUCKET, work.bucketName);
       target.addEnvironment(ENV.REPORT_PREFIX, WORK_PREFIXES.reports);
