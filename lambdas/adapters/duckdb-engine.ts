@@ -100,11 +100,14 @@ export class DuckDbEngine implements LedgerEngine {
         .runAndReadAll(this.ledgerSql(prepared.source))
         .catch((error: unknown) => failure(connection, prepared, error));
       // DuckDB reads a truncated gzip without complaint: check every one while the query runs.
+      // Both settle before anything throws: the connection must not close under a running query.
       const gzips = prepared.files.filter((file) => file.gzip);
-      const [reader] = await Promise.all([
-        query,
-        ...gzips.map((file) => verifyGzip(file.path, file.original)),
-      ]);
+      const checks = Promise.allSettled(gzips.map((f) => verifyGzip(f.path, f.original)));
+      const [outcome] = await Promise.allSettled([query]);
+      const broken = (await checks).find((check) => check.status === 'rejected');
+      if (broken) throw broken.reason;
+      if (outcome!.status === 'rejected') throw outcome!.reason;
+      const reader = outcome!.value;
       const rows = reader.getRowObjectsJson().map((row) => LedgerRowSchema.parse(row));
       const { format, files } = prepared.source;
       return { location: request.location, format, files, rows };
@@ -233,6 +236,8 @@ async function failure(
 ): Promise<never> {
   const original = new Map(prepared.files.map((file) => [file.path, file.original]));
   const displayName = (path: string) => original.get(path) ?? path;
+  // A cut-off gzip ends in half a row, which DuckDB reports as a CSV error: name the real cause.
+  for (const file of prepared.files) if (file.gzip) await verifyGzip(file.path, file.original);
   const value = unconvertibleNumber(error);
   const diagnose = badNumberSql(prepared.source.format, prepared.reader, prepared.files);
   if (value !== undefined && diagnose !== undefined) {
