@@ -6,6 +6,7 @@ import {
   ReconciliationMismatchError,
 } from '../lambdas/core/errors.js';
 import pkg from '../package.json' with { type: 'json' };
+import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { registerSql } from './commands/sql.js';
 
@@ -41,6 +42,7 @@ function buildProgram(): Command {
     .showSuggestionAfterError();
   registerReport(program);
   registerSql(program);
+  registerReconcile(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { LedgerEngine, LedgerRequest, LedgerResult } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
@@ -12,6 +13,7 @@ import { badNumberError, inputErrorFromDuckDb, unconvertibleNumber } from './duc
 import {
   badNumberSql,
   describeSql,
+  duplicatedContractColumn,
   missingRequiredColumns,
   type Reader,
   readerSql,
@@ -161,6 +163,10 @@ async function prepare(
       const what = missing.length === 1 ? 'column' : 'columns';
       throw new InputError(file.original, `missing required ${what} ${missing.join(', ')}`);
     }
+    const duplicated = duplicatedContractColumn(format, file.columns);
+    if (duplicated !== undefined) {
+      throw new InputError(file.original, `duplicated column ${duplicated}`);
+    }
     if (file.empty) throw new InputError(file.original, 'no billing lines (header only)');
   }
   const reader = files[0]!.reader;
@@ -198,11 +204,14 @@ async function readableFiles(
 async function inspect(connection: DuckDBConnection, file: ReadableFile): Promise<InspectedFile> {
   const { size } = await stat(file.path);
   if (size === 0) throw new InputError(file.original, 'empty file');
+  if (file.reader === 'csv' && (await hasUtf16Bom(file))) throw utf16(file);
   try {
     const described = await connection.runAndReadAll(describeSql(file.reader, file.path));
     const columns = described
       .getRowObjectsJson()
       .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    // UTF-16 decoded as UTF-8 leaves a NUL in every header name.
+    if (columns.some((column) => column.name.includes('\0'))) throw utf16(file);
     const first = await connection.runAndReadAll(
       `select 1 from ${readerSql(file.reader, [{ path: file.path, columns }])} limit 1`,
     );
@@ -213,6 +222,32 @@ async function inspect(connection: DuckDBConnection, file: ReadableFile): Promis
     if (file.gzip) await verifyGzip(file.path, file.original);
     throw inputErrorFromDuckDb(error, file.original, () => file.original) ?? error;
   }
+}
+
+const utf16 = (file: ReadableFile) =>
+  new InputError(file.original, 'UTF-16 text: save the file as UTF-8');
+
+/** Whether a CSV (plain or gzip) starts with a UTF-16 byte order mark. */
+async function hasUtf16Bom(file: ReadableFile): Promise<boolean> {
+  const handle = await open(file.path, 'r');
+  let head: Buffer;
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (file.gzip) {
+    // Z_SYNC_FLUSH inflates the first block without needing the rest of the stream.
+    try {
+      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return false; // not gzip: reported when the file is read
+    }
+  }
+  if (head.length < 2) return false;
+  const bom = head.readUInt16BE(0);
+  return bom === 0xfffe || bom === 0xfeff;
 }
 
 /** The one format every file of a source shows; a folder mixing formats is refused. */

@@ -48,6 +48,9 @@ export function inputErrorFromDuckDb(
   if (/No magic bytes found|[Pp]arquet/.test(firstLine(message))) {
     return new InputError(where, 'not a valid Parquet file (corrupt or truncated)');
   }
+  if (message.includes('Error when sniffing file')) {
+    return new InputError(where, 'not CSV text (no readable header)');
+  }
   if (message.includes('Invalid unicode')) {
     return new InputError(where, 'not UTF-8 text');
   }

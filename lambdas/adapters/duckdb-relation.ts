@@ -73,6 +73,31 @@ export function sourceColumnFor(
   return found;
 }
 
+/**
+ * A contract column the file has twice, by the file's name for it, if any. DuckDB renames the
+ * second of two equal headers `<name>_1`; two headers that map to one contract name (e.g.
+ * `lineItem/UnblendedCost` and `line_item_unblended_cost`) count too. Either way, which one holds
+ * the money is a guess, so such a file is refused.
+ */
+export function duplicatedContractColumn(
+  format: SourceFormat,
+  columns: readonly FileColumn[],
+): string | undefined {
+  const names = new Set(columns.map((column) => column.name));
+  const contract = new Set(columnsFor(format).map((column) => column.name));
+  const seen = new Map<string, string>();
+  for (const { name } of columns) {
+    const renamed = /^(.*)_\d+$/.exec(name)?.[1];
+    const original = renamed !== undefined && names.has(renamed) ? renamed : name;
+    const mapped = contractColumnName(format, original);
+    if (!contract.has(mapped)) continue;
+    const first = seen.get(mapped);
+    if (first !== undefined) return first;
+    seen.set(mapped, original);
+  }
+  return undefined;
+}
+
 /** The required contract columns a file lacks, by contract name. */
 export const missingRequiredColumns = (
   format: SourceFormat,

@@ -360,6 +360,26 @@ describe('DuckDbEngine refuses, naming the file and the problem', () => {
     await refuses(file('mixed'), `${file('mixed')}: mixed formats: a.csv is cur, b.csv is dbr`);
   });
 
+  it('binary data named .csv', async () => {
+    const noise = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256));
+    writeFileSync(file('b.csv'), noise);
+    await refuses(file('b.csv'), new RegExp(`^${file('b.csv')}: not (CSV|UTF-8) text`));
+  });
+
+  it('UTF-16 text, plain or gzipped', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(curCsv(), 'utf16le')]);
+    writeFileSync(file('u.csv'), utf16);
+    await refuses(file('u.csv'), `${file('u.csv')}: UTF-16 text: save the file as UTF-8`);
+    writeFileSync(file('u.csv.gz'), gzipSync(utf16));
+    await refuses(file('u.csv.gz'), `${file('u.csv.gz')}: UTF-16 text: save the file as UTF-8`);
+  });
+
+  it('a contract column given twice', async () => {
+    const [header, row] = curCsv().trim().split('\n');
+    writeFileSync(file('d.csv'), `${header},lineItem/UnblendedCost\n${row},2.00\n`);
+    await refuses(file('d.csv'), `${file('d.csv')}: duplicated column lineItem/UnblendedCost`);
+  });
+
   it('a CSV with a row of the wrong width', async () => {
     writeFileSync(file('w.csv'), `${curCsv()}1,2,3\n`);
     await refuses(file('w.csv'), new RegExp(`^${file('w.csv')}: malformed CSV at line 3`));
