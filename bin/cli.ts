@@ -1,5 +1,6 @@
 // The `whopays` command line (shared REPORT.md). Bundled by scripts/build-cli.mjs into dist/cli.mjs.
 import { Command, CommanderError } from 'commander';
+import { messageOf } from '../lambdas/adapters/duckdb-errors.js';
 import {
   IdentityViolationError,
   InputError,
@@ -12,11 +13,6 @@ import { registerSql } from './commands/sql.js';
 
 /** Exit codes of REPORT.md. */
 const EXIT = { ok: 0, differences: 1, badInput: 2, bug: 3 } as const;
-
-const messageOf = (error: unknown): string =>
-  typeof error === 'object' && error !== null && 'message' in error
-    ? String(error.message)
-    : String(error);
 
 /** One line on stderr, `whopays: …` (commander's own usage errors included). */
 const complain = (text: string): void => {

@@ -311,6 +311,7 @@ describe('whopays', () => {
   it('answers --help and --version with exit 0', () => {
     const help = whopays('--help');
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('report')]);
+    for (const command of ['report', 'sql', 'reconcile']) expect(help.stdout).toContain(command);
     expect(whopays('report', '--help').stdout).toContain('--dbr-currency');
     const version = whopays('--version');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
