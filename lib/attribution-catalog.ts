@@ -17,7 +17,7 @@ import {
   type SourceFormat,
 } from '../lambdas/core/source-columns.js';
 import { athenaViewStatements, ledgerSql } from '../lambdas/core/sql-catalog.js';
-import { PARTITION_KEYS } from '../lambdas/shared/pipeline-contract.js';
+import { PARTITION_KEYS, STAGED_DBR_DIALECT } from '../lambdas/shared/pipeline-contract.js';
 import type { CurSourceConfig } from './config.js';
 import { acknowledgeScopedResources } from './nag-acknowledgements.js';
 import { WORK_PREFIXES } from './work-bucket.js';
@@ -126,7 +126,9 @@ export class AttributionCatalog extends Construct {
         databaseName: this.databaseName,
         tableInput: {
           name: dbrTableName,
-          description: 'Normalized DBR (gzip CSV written by normalize-dbr), every field as text',
+          // Columns by position: normalize-dbr writes exactly these, in this order, for every DBR flavour.
+          description:
+            'Normalized DBR (gzip CSV written by normalize-dbr): the DBR contract columns in order, every field as text',
           tableType: 'EXTERNAL_TABLE',
           partitionKeys: partitionKeys('dbr'),
           parameters: {
@@ -148,7 +150,7 @@ export class AttributionCatalog extends Construct {
             compressed: true,
             serdeInfo: {
               serializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde',
-              parameters: { separatorChar: ',', quoteChar: '"', escapeChar: '\\' },
+              parameters: { ...STAGED_DBR_DIALECT },
             },
           },
         },

@@ -5,6 +5,7 @@ import { bareEtag, headEtag, readObjectStream, uploadStream } from '../adapters/
 import { InputError } from '../core/errors.js';
 import { logger } from '../shared/logger.js';
 import { type NormalizeOutput, RunInputSchema } from '../shared/pipeline-contract.js';
+import { dbrContractRewriter } from './dbr-contract-csv.js';
 import { zipToGzip } from './zip-to-gzip.js';
 
 export interface NormalizeDeps {
@@ -12,9 +13,11 @@ export interface NormalizeDeps {
 }
 
 /**
- * Step Functions task (DBR runs only): copies the delivered `.csv.zip` as `.csv.gz` to the staging
- * partition the DBR Glue table reads (Athena cannot read zip). The staging key is fixed per payer
- * and month, so each refresh replaces the previous copy and the partition holds one file.
+ * Step Functions task (DBR runs only): rewrites the delivered `.csv.zip` as `.csv.gz` in the staging
+ * partition the DBR Glue table reads. Athena cannot read zip, and its CSV table maps columns by
+ * position while DBR flavours differ in columns, so the copy holds exactly the DBR contract columns
+ * in contract order (dbr-contract-csv.ts). The staging key is fixed per payer and month, so each
+ * refresh replaces the previous copy and the partition holds one file.
  */
 export const makeHandler = (deps: NormalizeDeps) =>
   middy<unknown, NormalizeOutput>()
@@ -37,7 +40,12 @@ export const makeHandler = (deps: NormalizeDeps) =>
       }
 
       const source = await readObjectStream(deps.s3, bucket, key);
-      const { gzip, done } = zipToGzip(source, key.endsWith('.zip') ? 'zip' : 'none', file);
+      const { gzip, done } = zipToGzip(
+        source,
+        key.endsWith('.zip') ? 'zip' : 'none',
+        file,
+        dbrContractRewriter(file),
+      );
       const [upload, pumped] = await Promise.allSettled([
         uploadStream(deps.s3, target.bucket, target.key, gzip, 'application/gzip'),
         done,

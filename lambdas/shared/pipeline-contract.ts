@@ -32,6 +32,13 @@ export const PARTITION_KEYS = {
   dbr: ['payer', 'billing_period'],
 } as const;
 
+/**
+ * How normalize-dbr writes a staged DBR and the DBR Glue table (OpenCSVSerde) reads it: a header row
+ * (skipped), then exactly the DBR contract columns (lambdas/core/source-columns.ts) in order, every
+ * field quoted, a quote or backslash escaped with a backslash, no line break inside a field.
+ */
+export const STAGED_DBR_DIALECT = { separatorChar: ',', quoteChar: '"', escapeChar: '\\' } as const;
+
 /** The S3 object whose event started the run (a CUR manifest or a DBR file). */
 export const DeliveryObjectSchema = z.object({
   bucket: z.string().min(1),

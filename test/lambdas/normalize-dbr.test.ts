@@ -22,15 +22,25 @@ const runInput = (etag: string, key = SOURCE): RunInput => ({
   normalize: { targetBucket: 'cur-bucket', targetKey: TARGET },
 });
 
+// The staged header: the DBR contract columns (lambdas/core/source-columns.ts) in order.
+const STAGED_HEADER =
+  '"InvoiceID","PayerAccountId","LinkedAccountId","RecordType","ProductName","SubscriptionId","UsageType","ItemDescription","UsageStartDate","UnBlendedCost"\n';
+
 // ~8 MB of CSV: the zip arrives in many 64 KiB chunks and inflates piece by piece.
-const bigCsv = (): string => {
-  const header = '"InvoiceID","PayerAccountId","LinkedAccountId","RecordType","UnBlendedCost"\n';
+const bigCsv = (): { csv: string; staged: string } => {
+  const header =
+    '"InvoiceID","PayerAccountId","LinkedAccountId","RecordType","ProductName","UnBlendedCost"\n';
   const lines: string[] = [header];
-  for (let i = 0; i < 100_000; i++)
-    lines.push(
-      `"Estimated","${PAYER}","0${String(i % 97).padStart(11, '0')}","LineItem","${i}.0123456789"\n`,
+  const staged: string[] = [STAGED_HEADER];
+  for (let i = 0; i < 100_000; i++) {
+    const account = `0${String(i % 97).padStart(11, '0')}`;
+    lines.push(`"Estimated","${PAYER}","${account}","LineItem","Amazon EC2","${i}.0123456789"\n`);
+    // Columns the file lacks (SubscriptionId, UsageType, ItemDescription, UsageStartDate) are empty.
+    staged.push(
+      `"Estimated","${PAYER}","${account}","LineItem","Amazon EC2","","","","","${i}.0123456789"\n`,
     );
-  return lines.join('');
+  }
+  return { csv: lines.join(''), staged: staged.join('') };
 };
 
 describe('normalize-dbr', () => {
@@ -41,28 +51,43 @@ describe('normalize-dbr', () => {
   afterEach(() => s3.restore());
   const handler = () => makeHandler({ s3: newS3Client() });
 
-  it('streams the zipped CSV into gzip under the staging partition, byte for byte', async () => {
+  it('streams the zipped CSV into gzip under the staging partition, as the contract columns', async () => {
     // Prepare
-    const csv = bigCsv();
+    const { csv, staged } = bigCsv();
     const etag = s3.put('cur-bucket', SOURCE, Buffer.from(zipSync({ [NAME]: Buffer.from(csv) })));
     // Act
     const out = NormalizeOutputSchema.parse(await handler()(runInput(etag), lambdaContext));
     // Assess
     expect(out).toMatchObject({ status: 'written', bucket: 'cur-bucket', key: TARGET });
-    expect(gunzipSync(s3.buffer('cur-bucket', TARGET)!).toString('utf8')).toBe(csv);
+    expect(gunzipSync(s3.buffer('cur-bucket', TARGET)!).toString('utf8')).toBe(staged);
     expect(out.bytesOut).toBe(s3.buffer('cur-bucket', TARGET)!.length);
     expect(s3.openUploads).toBe(0);
   });
 
-  it('gzips a plain .csv delivery too', async () => {
-    const csv = 'a,b\n1,2\n';
+  it('gzips a plain .csv delivery too: BOM, CRLF, Cost for UnBlendedCost, tags, quoted commas, quotes and line breaks', async () => {
+    const csv =
+      '\uFEFFRecordType,user:Name,LinkedAccountId,Cost,PayerAccountId,ItemDescription,ProductName\r\n' +
+      `LineItem,"a,b",003786579754,1.5,${PAYER},"say ""hi""\r\nback\\slash",Amazon RDS\r\n`;
     const etag = s3.put('cur-bucket', 'dbr/x.csv', csv);
     await handler()(runInput(etag, 'dbr/x.csv'), lambdaContext);
-    expect(gunzipSync(s3.buffer('cur-bucket', TARGET)!).toString('utf8')).toBe(csv);
+    // Quotes and backslashes escaped with the Glue table's `\`; the line break becomes a space.
+    expect(gunzipSync(s3.buffer('cur-bucket', TARGET)!).toString('utf8')).toBe(
+      `${STAGED_HEADER}"","${PAYER}","003786579754","LineItem","Amazon RDS","","","say \\"hi\\" back\\\\slash","","1.5"\n`,
+    );
+  });
+
+  it('refuses a record with another field count than the header, naming the file and record', async () => {
+    const csv = `RecordType,LinkedAccountId,UnBlendedCost,PayerAccountId,ProductName\nLineItem,003786579754,1.5,${PAYER}\n`;
+    const etag = s3.put('cur-bucket', 'dbr/x.csv', csv);
+    await expect(handler()(runInput(etag, 'dbr/x.csv'), lambdaContext)).rejects.toThrow(
+      's3://cur-bucket/dbr/x.csv: record 2 has 4 fields where the header has 5',
+    );
+    expect(s3.buffer('cur-bucket', TARGET)).toBeUndefined();
+    expect(s3.openUploads).toBe(0);
   });
 
   it('refuses a corrupt zip and leaves no staging object or open upload', async () => {
-    const zip = Buffer.from(zipSync({ [NAME]: Buffer.from(bigCsv()) }));
+    const zip = Buffer.from(zipSync({ [NAME]: Buffer.from(bigCsv().csv) }));
     const corrupt = Buffer.concat([
       zip.subarray(0, 200),
       Buffer.alloc(5000, 7),
