@@ -4,8 +4,7 @@ import {
   type BudgetsClientConfig,
   CreateBudgetCommand,
   CreateNotificationCommand,
-  DescribeBudgetsCommand,
-  type DescribeBudgetsCommandOutput,
+  DescribeBudgetCommand,
   DescribeNotificationsForBudgetCommand,
   DuplicateRecordException,
   NotFoundException,
@@ -21,7 +20,11 @@ import {
 
 /** Applies a budget plan. Only names built from the policy prefix ever reach these calls. */
 export interface BudgetsPort {
-  listManaged(namePrefix: string): Promise<ExistingBudget[]>;
+  /**
+   * The budgets among `names` that exist. Looked up one by one: IAM grants `budgets:ViewBudget`
+   * on `budget/<prefix>*` only, and listing (DescribeBudgets) would need every budget.
+   */
+  findExisting(names: readonly string[]): Promise<ExistingBudget[]>;
   apply(action: BudgetAction): Promise<void>;
 }
 
@@ -97,36 +100,27 @@ export const budgetsAdapter = (
   };
 
   return {
-    async listManaged(namePrefix) {
+    async findExisting(names) {
       const found: ExistingBudget[] = [];
-      let token: string | undefined;
-      do {
-        let page: DescribeBudgetsCommandOutput;
+      // One at a time: Budgets allows a few calls a second, and a plan has one name per account.
+      for (const name of names) {
         try {
-          page = await client.send(
-            new DescribeBudgetsCommand({
-              AccountId: accountId,
-              MaxResults: 100,
-              ...(token ? { NextToken: token } : {}),
-            }),
+          const { Budget: budget } = await client.send(
+            new DescribeBudgetCommand({ AccountId: accountId, BudgetName: name }),
           );
-        } catch (error) {
-          // Budgets answers NotFound when the account has no budget at all.
-          if (error instanceof NotFoundException || (error as Error).name === 'NotFoundException') {
-            return found;
-          }
-          throw error;
-        }
-        for (const budget of page.Budgets ?? []) {
-          if (!budget.BudgetName?.startsWith(namePrefix)) continue;
+          if (budget?.BudgetName === undefined) continue;
           found.push({
             name: budget.BudgetName,
             amount: budget.BudgetLimit?.Amount ?? '0',
             unit: budget.BudgetLimit?.Unit ?? '',
           });
+        } catch (error) {
+          if (error instanceof NotFoundException || (error as Error).name === 'NotFoundException') {
+            continue;
+          }
+          throw error;
         }
-        token = page.NextToken;
-      } while (token);
+      }
       return found;
     },
 
@@ -147,7 +141,7 @@ export const budgetsAdapter = (
           }),
         );
       } catch (error) {
-        // Created by a concurrent run since the listing: setting absolute values is still right.
+        // Created by a concurrent run since the lookup: setting absolute values is still right.
         if (
           error instanceof DuplicateRecordException ||
           (error as Error).name === 'DuplicateRecordException'

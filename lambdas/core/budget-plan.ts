@@ -37,7 +37,7 @@ export interface SkippedAccount {
   readonly reason: string;
 }
 
-/** A budget as DescribeBudgets returns it, reduced to what the plan compares. */
+/** A budget as DescribeBudget returns it, reduced to what the plan compares. */
 export interface ExistingBudget {
   readonly name: string;
   readonly amount: string;

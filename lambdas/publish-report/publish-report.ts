@@ -69,7 +69,7 @@ const applyBudgets = async (
   const actions = planBudgets(
     policy.namePrefix,
     targets,
-    await port.listManaged(policy.namePrefix),
+    await port.findExisting(targets.map((t) => t.name)),
   );
   const counts = {
     created: actions.filter((a) => a.kind === 'create').length,

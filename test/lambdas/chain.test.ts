@@ -6,8 +6,9 @@ import {
   BudgetsClient,
   CreateBudgetCommand,
   CreateNotificationCommand,
-  DescribeBudgetsCommand,
+  DescribeBudgetCommand,
   DescribeNotificationsForBudgetCommand,
+  NotFoundException,
   UpdateBudgetCommand,
 } from '@aws-sdk/client-budgets';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -136,7 +137,9 @@ describe('the whole chain, locally: start -> query (DuckDB) -> assemble -> publi
       JSON.stringify({ executionId: 'exec-1', dataFiles: [`s3://${CUR_BUCKET}/${DATA}`] }),
     );
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'e', startDate: new Date() });
-    budgets.on(DescribeBudgetsCommand).resolves({ Budgets: [] });
+    budgets
+      .on(DescribeBudgetCommand)
+      .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
     budgets.on(CreateBudgetCommand).resolves({});
     budgets.on(UpdateBudgetCommand).resolves({});
     budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [] });

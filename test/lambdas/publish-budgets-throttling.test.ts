@@ -58,7 +58,14 @@ describe('publish-report against a throttling Budgets endpoint', () => {
             'ThrottlingException',
           );
         }
-        return json(200, operation === 'DescribeBudgets' ? { Budgets: [] } : {});
+        if (operation === 'DescribeBudget') {
+          return json(
+            400,
+            { __type: 'NotFoundException', Message: 'not found' },
+            'NotFoundException',
+          );
+        }
+        return json(200, {});
       },
     };
     const client = newBudgetsClient('us-east-1', {
@@ -96,7 +103,7 @@ describe('publish-report against a throttling Budgets endpoint', () => {
     const out = PublishOutputSchema.parse(await handler(input, lambdaContext));
     // Assess
     expect(out).toMatchObject({ status: 'published', budgets: { created: 1 } });
-    expect(calls).toEqual(['DescribeBudgets', 'CreateBudget', 'CreateBudget', 'CreateBudget']);
+    expect(calls).toEqual(['DescribeBudget', 'CreateBudget', 'CreateBudget', 'CreateBudget']);
   });
 
   it('uses cn-northwest-1 for Budgets in aws-cn and us-east-1 in aws', async () => {

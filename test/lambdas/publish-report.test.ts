@@ -2,8 +2,9 @@ import {
   BudgetsClient,
   CreateBudgetCommand,
   CreateNotificationCommand,
-  DescribeBudgetsCommand,
+  DescribeBudgetCommand,
   DescribeNotificationsForBudgetCommand,
+  NotFoundException,
   UpdateBudgetCommand,
 } from '@aws-sdk/client-budgets';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -84,22 +85,26 @@ describe('publish-report', () => {
       generatedAt: new Date('2025-11-04T00:00:00Z'),
     });
     s3.put(BUCKET, `${FOLDER}report.json`, JSON.stringify(report), { 'whopays-version': VERSION });
-    budgets.on(DescribeBudgetsCommand).resolves({
-      Budgets: [
-        {
-          BudgetName: `whopays-${OWNER}`,
-          BudgetLimit: { Amount: '40.0', Unit: 'USD' },
-          BudgetType: 'COST',
-          TimeUnit: 'MONTHLY',
-        },
-        // Not ours: must never be changed.
-        {
-          BudgetName: 'team-budget',
-          BudgetLimit: { Amount: '1', Unit: 'USD' },
-          BudgetType: 'COST',
-          TimeUnit: 'MONTHLY',
-        },
-      ],
+    // Budgets are looked up by name; any name but the managed owner's budget does not exist.
+    budgets
+      .on(DescribeBudgetCommand)
+      .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
+    budgets.on(DescribeBudgetCommand, { BudgetName: `whopays-${OWNER}` }).resolves({
+      Budget: {
+        BudgetName: `whopays-${OWNER}`,
+        BudgetLimit: { Amount: '40.0', Unit: 'USD' },
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+      },
+    });
+    budgets.on(DescribeBudgetCommand, { BudgetName: 'team-budget' }).resolves({
+      // Not ours: must never be read or changed.
+      Budget: {
+        BudgetName: 'team-budget',
+        BudgetLimit: { Amount: '1', Unit: 'USD' },
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+      },
     });
     budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [] });
     budgets.on(UpdateBudgetCommand).resolves({});
@@ -139,6 +144,10 @@ describe('publish-report', () => {
       },
       Subscribers: [{ SubscriptionType: 'SNS', Address: BUDGET_TOPIC }],
     });
+    // Only names under the prefix are ever looked up (IAM allows `budget/whopays-*` only).
+    expect(budgets.commandCalls(DescribeBudgetCommand).map((c) => c.args[0].input)).toEqual([
+      { AccountId: '111122223333', BudgetName: `whopays-${OWNER}` },
+    ]);
     for (const call of [
       ...budgets.commandCalls(UpdateBudgetCommand),
       ...budgets.commandCalls(CreateBudgetCommand),
@@ -160,7 +169,9 @@ describe('publish-report', () => {
   });
 
   it('creates budgets that do not exist yet with the three alerts (fixed policy)', async () => {
-    budgets.on(DescribeBudgetsCommand).resolves({ Budgets: [] });
+    budgets
+      .on(DescribeBudgetCommand)
+      .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
     const policy = BudgetsPolicySchema.parse({
       namePrefix: 'whopays-',
       limit: { mode: 'fixed', amounts: { [CONSUMER]: '100' } },
