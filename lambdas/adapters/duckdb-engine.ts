@@ -103,6 +103,7 @@ export class DuckDbEngine implements LedgerEngine {
         .catch((error: unknown) => failure(connection, prepared, error));
       // DuckDB reads a truncated gzip without complaint: check every one while the query runs.
       // Both settle before anything throws: the connection must not close under a running query.
+      // A broken gzip comes first: its cut-off last row also fails the query as a CSV error.
       const gzips = prepared.files.filter((file) => file.gzip);
       const checks = Promise.allSettled(gzips.map((f) => verifyGzip(f.path, f.original)));
       const [outcome] = await Promise.allSettled([query]);
@@ -271,8 +272,6 @@ async function failure(
 ): Promise<never> {
   const original = new Map(prepared.files.map((file) => [file.path, file.original]));
   const displayName = (path: string) => original.get(path) ?? path;
-  // A cut-off gzip ends in half a row, which DuckDB reports as a CSV error: name the real cause.
-  for (const file of prepared.files) if (file.gzip) await verifyGzip(file.path, file.original);
   const value = unconvertibleNumber(error);
   const diagnose = badNumberSql(prepared.source.format, prepared.reader, prepared.files);
   if (value !== undefined && diagnose !== undefined) {
