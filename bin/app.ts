@@ -11,8 +11,8 @@ const configPath: unknown = app.node.tryGetContext('config');
 try {
   if (typeof configPath !== 'string' || configPath === '') {
     throw new InputError(
-      'cdk.json',
-      'no deploy config: pass -c config=PATH (see examples/deploy/)',
+      'cdk synth',
+      'no deploy config: run `npx cdk synth -c config=examples/deploy/aws.json` (or aws-cn.json, or your own copy; docs/deploying.md)',
     );
   }
   const config = loadDeployConfig(configPath);
