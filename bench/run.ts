@@ -272,9 +272,9 @@ lines.push(
   '',
 );
 lines.push(
-  '| file | whopays | floor | ratio | target ≤ 1.5× | whopays peak RSS | floor peak RSS | target < 1.5 GB |',
+  '| file | whopays | floor | ratio | target ≤ 1.5× | CPU whopays / floor | whopays peak RSS | floor peak RSS | target < 1.5 GB |',
 );
-lines.push('|---|---|---|---|---|---|---|---|');
+lines.push('|---|---|---|---|---|---|---|---|---|');
 for (const r of curResults) {
   lines.push(
     `| ${r.label} | ${s(r.whopays.seconds)} | ${s(r.floor.seconds)} | ${r.ratio.toFixed(2)}× | ${r.target === undefined ? 'no target' : verdict(r.target)} | ${cpu(r.whopays)} / ${cpu(r.floor)} | ${mb(r.whopays.peakRssMb)} | ${mb(r.floor.peakRssMb)} | ${verdict(r.rssTarget)} |`,
@@ -287,11 +287,15 @@ lines.push(
   'bench/published-method.py follows the China blog: pandas reads the CSV, every query copies its frames into SQLite (what pandasql does).',
   '',
 );
-lines.push('| run | time | peak RSS |', '|---|---|---|');
-lines.push(`| whopays, .csv.zip as delivered | ${s(dbrZip.seconds)} | ${mb(dbrZip.peakRssMb)} |`);
-lines.push(`| whopays, plain .csv | ${s(dbrCsv.seconds)} | ${mb(dbrCsv.peakRssMb)} |`);
+lines.push('| run | time | CPU | peak RSS |', '|---|---|---|---|');
 lines.push(
-  `| published method, plain .csv | ${published ? s(published.seconds) : 'not run'} | ${mb(published?.peakRssMb)} |`,
+  `| whopays, .csv.zip as delivered | ${s(dbrZip.seconds)} | ${cpu(dbrZip)} | ${mb(dbrZip.peakRssMb)} |`,
+);
+lines.push(
+  `| whopays, plain .csv | ${s(dbrCsv.seconds)} | ${cpu(dbrCsv)} | ${mb(dbrCsv.peakRssMb)} |`,
+);
+lines.push(
+  `| published method, plain .csv | ${published ? s(published.seconds) : 'not run'} | ${cpu(published)} | ${mb(published?.peakRssMb)} |`,
 );
 lines.push('');
 lines.push(
