@@ -132,6 +132,36 @@ export function textMoneyColumns(
 const textToDecimal = (field: string): string =>
   `coalesce(try_cast(${field} as decimal(18, 10)), cast(nullif(trim(${field}), '') as decimal(38, 10)))`;
 
+/**
+ * Parquet DOUBLE money as the DECIMAL its writer meant: the shortest text that reads back as the
+ * same double (what `String(x)` gives in JavaScript), cut to 10 fraction digits.
+ *
+ * DuckDB's own CAST(DOUBLE AS DECIMAL(38, 10)) multiplies by 1e10 in double precision and rounds,
+ * which is exact only while the scaled value is well inside the 53-bit mantissa. Below 1e5 it is:
+ * a decimal d with at most 10 fraction digits has N = d * 1e10 an integer below 1e15; the stored
+ * double is d * (1 + e1) and the product is rounded again, |e1|, |e2| <= 2^-53, so the scaled
+ * double is N off by at most 1e15 * 2 * 2^-53 ~ 0.22 < 0.5, and rounding gives N. From 1e5 on the
+ * error reaches the tenth digit (1810957405 -> 1810957404.9999998976), so those values go through
+ * their shortest text (cast to VARCHAR), which is exact but several times slower; billing lines
+ * are mostly small, so few take that path. FLOAT (never seen in CUR) always takes the text path.
+ */
+const doubleToDecimal = (field: string, type: string): string => {
+  const viaText = textToDecimal(`cast(${field} as varchar)`);
+  if (type.toUpperCase() !== 'DOUBLE') return viaText;
+  return `case when abs(${field}) < 1e5 then cast(${field} as decimal(38, 10)) else ${viaText} end`;
+};
+
+/** Money of any column type as DECIMAL, exactly. */
+const moneyToDecimal = (column: FileColumn, field: string): string => {
+  const type = column.type.toUpperCase();
+  if (isText(column)) return textToDecimal(field);
+  if (type === 'DOUBLE' || type === 'FLOAT' || type === 'REAL') {
+    return doubleToDecimal(field, type);
+  }
+  // DECIMAL and integer columns convert exactly in the ledger's own cast.
+  return field;
+};
+
 const columnSql = (
   format: SourceFormat,
   contract: SourceColumn,
@@ -146,8 +176,7 @@ const columnSql = (
   const field = quoteIdentifier(column.name);
   // DBR money stays text: the DBR ledger trims and casts it.
   if (contract.kind === 'money' && format !== 'dbr') {
-    // Parquet money stays DOUBLE: the ledger casts each value.
-    return `${isText(column) ? textToDecimal(field) : field} as ${name}`;
+    return `${moneyToDecimal(column, field)} as ${name}`;
   }
   // Parquet timestamps become text ('2025-10-01 00:00:00'): the ledger reads their first 7 chars.
   return `cast(${field} as varchar) as ${name}`;

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
 import type { LedgerRow } from '../../lambdas/core/ledger.js';
 import {
@@ -161,6 +162,57 @@ describe('DuckDbEngine reads', () => {
     expect([cur2.format, cur1.format]).toEqual(['cur2', 'cur']);
     // The DOUBLE 0.1 is cast to DECIMAL(38,10) value by value: exactly 0.1.
     expect(usageByAccount(cur2.rows)).toEqual({ [`2025-10 ${A}`]: '0.1000000000' });
+  });
+
+  it('Parquet DOUBLE money as the decimal its shortest text says, small and large', async () => {
+    // Prepare: DuckDB's own DOUBLE -> DECIMAL(38,10) cast gives 1810957404.9999998976 and
+    // -5716203.1887235992 for the first two; A holds both, so its sum is checked too.
+    const fixed: [string, string, string][] = [
+      [A, '1810957405', '1810957405.0000000000'],
+      [A, '-5716203.1887236', '-5716203.1887236000'],
+      [B, '99999.9999999999', '99999.9999999999'], // just below the direct-cast bound
+      ['003333333333', '0.0000000001', '0.0000000001'],
+      ['004444444444', '100000.0000000001', '100000.0000000001'], // just above it
+    ];
+    // Random large doubles whose shortest text has at most 10 fraction digits: the expected
+    // decimal is that text (String(x)) padded to 10 fraction digits.
+    const large = fc.sample(
+      fc
+        .record({
+          magnitude: fc.integer({ min: 5, max: 14 }),
+          digits: fc.integer({ min: 0, max: 10 }),
+          unit: fc.double({ min: 1, max: 10, maxExcluded: true, noNaN: true }),
+          negative: fc.boolean(),
+        })
+        .map(({ magnitude, digits, unit, negative }) =>
+          Number(((negative ? -1 : 1) * unit * 10 ** magnitude).toFixed(digits)),
+        ),
+      { numRuns: 60, seed: 20251001 },
+    );
+    const padded = (text: string) => {
+      const [whole, fraction = ''] = text.split('.');
+      expect(fraction.length).toBeLessThanOrEqual(10);
+      return `${whole}.${fraction.padEnd(10, '0')}`;
+    };
+    const random = large.map((x, i): [string, string, string] => {
+      expect(String(x)).not.toMatch(/e/);
+      return [`9${String(i).padStart(11, '0')}`, String(x), padded(String(x))];
+    });
+    const cases = [...fixed, ...random];
+    await writeCurParquet(
+      file('cur2.parquet'),
+      cases.map(([account, cost]) => usage(account, cost)),
+      'cur2',
+    );
+    // Act
+    const result = await engine.ledger({ location: file('cur2.parquet') });
+    // Assess: A = 1810957405 - 5716203.1887236 = 1805241201.8112764; the others one line each.
+    expect(usageByAccount(result.rows)).toEqual({
+      [`2025-10 ${A}`]: '1805241201.8112764000',
+      ...Object.fromEntries(
+        cases.slice(2).map(([account, , want]) => [`2025-10 ${account}`, want]),
+      ),
+    });
   });
 
   it('a CUR 2.0 export folder with two billing periods, ignoring metadata', async () => {
