@@ -13,7 +13,10 @@ export interface Shape {
   readonly reservedInstances: number;
   readonly savingsPlans: number;
   readonly capacityReservations: number;
-  /** Commitments are owned by the first `owners` accounts (the big ones, as in real organizations). */
+  /**
+   * Commitments are owned by the first `owners` accounts only: organizations buy RIs and Savings
+   * Plans centrally (the payer, a commitments account, a few business units), not in every account.
+   */
   readonly owners: number;
   /** The billing period, YYYY-MM. */
   readonly billingPeriod: string;
@@ -25,7 +28,7 @@ export const shapeFor = (rows: number, billingPeriod = '2025-11'): Shape => ({
   reservedInstances: 300,
   savingsPlans: 120,
   capacityReservations: 60,
-  owners: 40,
+  owners: 10,
   billingPeriod,
 });
 
