@@ -3,13 +3,18 @@ import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
 import { writeFilesAtomically } from '../../lambdas/adapters/output-folder.js';
+import {
+  parseRatesFile,
+  type RatesFile,
+  type ReportWithConverted,
+  withConvertedView,
+} from '../../lambdas/core/currency-rates.js';
 import type { LedgerResult } from '../../lambdas/core/engine.js';
 import { InputError } from '../../lambdas/core/errors.js';
 import { type BillingGroup, parseBillingGroups } from '../../lambdas/core/groups.js';
 import { buildReport, type LedgerSource } from '../../lambdas/core/report.js';
 import { accountsCsv, groupsCsv, transfersCsv } from '../../lambdas/core/report-csv.js';
 import { renderReportHtml } from '../../lambdas/core/report-html.js';
-import type { Report } from '../../lambdas/core/report-model.js';
 import { formatReportTable } from '../../lambdas/core/report-table.js';
 import type { SourceFormat } from '../../lambdas/core/source-columns.js';
 
@@ -19,14 +24,18 @@ interface ReportOptions {
   readonly out?: string;
   readonly json?: boolean;
   readonly dbrCurrency?: string;
+  readonly rates?: string;
   readonly threads?: string;
   readonly memoryLimit?: string;
 }
 
-async function readGroups(file: string): Promise<BillingGroup[]> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+const readText = (file: string): Promise<string> =>
+  readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new InputError(file, error.code === 'ENOENT' ? 'no such file' : error.message);
   });
+
+async function readGroups(file: string): Promise<BillingGroup[]> {
+  const text = await readText(file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -45,6 +54,16 @@ export function dbrCurrency(result: LedgerResult, given: string | undefined): st
   return result.files.some((file) => basename(file).includes('-ACTS-')) ? 'CNY' : 'USD';
 }
 
+const readRates = async (file: string): Promise<RatesFile> =>
+  parseRatesFile(await readText(file), file);
+
+/** The progress-line note on data files left out as older report versions. */
+const skippedNote = (skipped: readonly string[]): string => {
+  if (skipped.length === 0) return '';
+  const files = skipped.length === 1 ? '1 file' : `${skipped.length} files`;
+  return `; skipped ${files} of older report versions (not in the latest manifest)`;
+};
+
 const positiveInteger = (option: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(value)) throw new InputError(option, `not a positive integer: ${value}`);
@@ -52,7 +71,7 @@ const positiveInteger = (option: string, value: string | undefined): number | un
 };
 
 /** The files `--out` writes, every one rendered before anything touches the disk. */
-function outputFiles(report: Report, withGroups: boolean): Record<string, string> {
+function outputFiles(report: ReportWithConverted, withGroups: boolean): Record<string, string> {
   return {
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'accounts.csv': accountsCsv(report),
@@ -73,6 +92,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
     throw new InputError('--memory-limit', `not a size such as 4GB: ${memory}`);
   }
   const groups = options.groups === undefined ? undefined : await readGroups(options.groups);
+  const rates = options.rates === undefined ? undefined : await readRates(options.rates);
   const engine = await DuckDbEngine.create({
     ...(threads === undefined ? {} : { threads }),
     ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
@@ -87,7 +107,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const files = result.files.length === 1 ? '1 file' : `${result.files.length} files`;
       process.stderr.write(
-        `read ${path}: ${result.format}, ${files}, ${lines} lines, ${seconds} s\n`,
+        `read ${path}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}\n`,
       );
       sources.push({
         path,
@@ -99,7 +119,9 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   } finally {
     await engine.close();
   }
-  const report = buildReport({ sources, ...(groups ? { groups } : {}) });
+  const built = buildReport({ sources, ...(groups ? { groups } : {}) });
+  // Converted before anything is printed or written, so the JSON and the HTML agree.
+  const report = rates === undefined ? built : withConvertedView(built, rates);
   const stdout = options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report);
   if (options.out !== undefined) {
     await writeFilesAtomically(options.out, outputFiles(report, groups !== undefined));
@@ -122,13 +144,31 @@ export function registerReport(program: Command): void {
         .default('auto'),
     )
     .option('--groups <file>', 'billing groups JSON (Billing Conductor CreateBillingGroup shape)')
-    .option('--out <dir>', 'also write report.json, accounts.csv, transfers.csv, report.html here')
+    .option(
+      '--out <dir>',
+      'also write report.json, accounts.csv, transfers.csv, report.html (and groups.csv with --groups) here',
+    )
     .option('--json', 'print the report JSON (and nothing else) on stdout')
     .option(
       '--dbr-currency <code>',
-      'currency of DBR sources (default: CNY for -ACTS- files, else USD)',
+      'currency of DBR sources, which have no currency column (default: CNY for -ACTS- files, else USD)',
+    )
+    .option(
+      '--rates <file>',
+      'exchange rates JSON {"base":"USD","rates":{"CNY":"0.1385"}}: adds a converted view (not a bill) to the JSON and HTML',
     )
     .option('--threads <n>', 'DuckDB threads (default: all CPUs)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default: half the memory)')
+    .addHelpText(
+      'after',
+      `
+Each path is billed in its own currency: CUR files say theirs, DBR files do not (--dbr-currency).
+Periods billed in several currencies stay separate; --rates adds a converted view for comparison.
+
+Examples:
+  whopays report cur2-export/ --out report/
+  whopays report 123456789012-aws-billing-detailed-line-items-with-resources-and-tags-ACTS-2020-08.csv.zip --dbr-currency CNY
+  whopays report dbr-folder/ cur-folder/ --rates rates.json --groups groups.json --out report/`,
+    )
     .action((paths: string[], options: ReportOptions) => runReport(paths, options));
 }

@@ -19,7 +19,7 @@ import {
   readerSql,
   relationSql,
 } from './duckdb-relation.js';
-import { type DataFile, discoverFiles } from './file-discovery.js';
+import { type DataFile, discoverSource } from './file-discovery.js';
 import { detectFormat, type FileColumn } from './source-headers.js';
 
 /** Settings of the embedded DuckDB. */
@@ -38,6 +38,8 @@ export interface PreparedSource {
   readonly format: SourceFormat;
   /** The data files as the user named them. */
   readonly files: readonly string[];
+  /** Data files of older report versions: their (report, period) manifest does not list them. */
+  readonly skipped: readonly string[];
   /** The `select` exposing the files as `cur_lines`/`dbr_lines`. */
   readonly relation: string;
 }
@@ -61,6 +63,11 @@ interface Prepared {
   readonly source: PreparedSource;
   readonly reader: Reader;
   readonly files: readonly InspectedFile[];
+}
+
+/** The ledger of a local source, with the files left out as older report versions. */
+export interface LocalLedgerResult extends LedgerResult {
+  readonly skipped: readonly string[];
 }
 
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
@@ -93,7 +100,7 @@ export class DuckDbEngine implements LedgerEngine {
     return new DuckDbEngine(instance, scratch, markers ? { ec2PurchaseMarkers: markers } : {});
   }
 
-  async ledger(request: LedgerRequest): Promise<LedgerResult> {
+  async ledger(request: LedgerRequest): Promise<LocalLedgerResult> {
     const connection = await this.instance.connect();
     const unpacked = await mkdtemp(join(this.scratch, 'source-'));
     try {
@@ -112,8 +119,8 @@ export class DuckDbEngine implements LedgerEngine {
       if (outcome!.status === 'rejected') throw outcome!.reason;
       const reader = outcome!.value;
       const rows = reader.getRowObjectsJson().map((row) => LedgerRowSchema.parse(row));
-      const { format, files } = prepared.source;
-      return { location: request.location, format, files, rows };
+      const { format, files, skipped } = prepared.source;
+      return { location: request.location, format, files, skipped, rows };
     } finally {
       connection.closeSync();
       await rm(unpacked, { recursive: true, force: true });
@@ -150,7 +157,7 @@ async function prepare(
   unpackTo: string,
   allowZip = true,
 ): Promise<Prepared> {
-  const discovered = await discoverFiles(request.location);
+  const { files: discovered, skipped } = await discoverSource(request.location);
   const zip = discovered.find((file) => file.kind === 'csv.zip');
   if (zip && !allowZip) throw new InputError(zip.path, 'DuckDB cannot read .zip: unzip it first');
   const files: InspectedFile[] = [];
@@ -178,6 +185,7 @@ async function prepare(
     location: request.location,
     format,
     files: discovered.map((file) => file.path),
+    skipped,
     relation: relationSql(format, reader, files),
   };
   return { source, reader, files };

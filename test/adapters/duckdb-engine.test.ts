@@ -229,7 +229,15 @@ describe('DuckDbEngine reads', () => {
       );
     }
     mkdirSync(file('export/metadata/BILLING_PERIOD=2025-11'), { recursive: true });
-    writeFileSync(file('export/metadata/BILLING_PERIOD=2025-11/export-Manifest.json'), '{}');
+    // An overwrite export's manifest lists the one data file of its period.
+    const manifest = {
+      executionId: 'e1',
+      dataFiles: ['s3://bucket/export/data/BILLING_PERIOD=2025-11/export-00001.snappy.parquet'],
+    };
+    writeFileSync(
+      file('export/metadata/BILLING_PERIOD=2025-11/export-Manifest.json'),
+      JSON.stringify(manifest),
+    );
     // Act
     const result = await engine.ledger({ location: file('export') });
     // Assess

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TrinoSQL } from 'dt-sql-parser';
+import type { ReportWithConverted } from '../../lambdas/core/currency-rates.js';
 import { parseMoney } from '../../lambdas/core/money.js';
 import type { Report } from '../../lambdas/core/report-model.js';
 import {
@@ -161,6 +162,228 @@ describe('whopays report', () => {
   });
 });
 
+/** A CUR Usage line of October 2025 (USD), for the report-version tests. */
+const octoberUsage = (account: string, cost: string): Line => ({
+  bill_payer_account_id: '000000000100',
+  bill_billing_period_start_date: '2025-10-01T00:00:00Z',
+  line_item_usage_account_id: account,
+  line_item_line_item_type: 'Usage',
+  line_item_currency_code: 'USD',
+  line_item_unblended_cost: cost,
+});
+
+/** usageCost per account of a one-period report. */
+const usageOf = (report: Report) =>
+  Object.fromEntries(report.periods[0]!.accounts.map((a) => [a.accountId, a.usageCost]));
+
+/** Creates the parent folders of a test file and returns its path. */
+const placed = (name: string) => {
+  mkdirSync(dirname(file(name)), { recursive: true });
+  return file(name);
+};
+
+describe('whopays report counts one version of a report ("create new report version")', () => {
+  const A = '000000000101';
+  const B = '000000000102';
+
+  it('CUR 1: only the assembly the date-folder manifest lists', () => {
+    // Prepare: an older delivery (asm-old) and the latest one (asm-new) of October.
+    const date = 'cur/ri-report/20251001-20251101';
+    writeGzip(
+      placed(`${date}/asm-old/ri-report-1.csv.gz`),
+      cur1Csv([octoberUsage(A, '10.00'), octoberUsage(B, '5.00')]),
+    );
+    writeGzip(placed(`${date}/asm-new/ri-report-1.csv.gz`), cur1Csv([octoberUsage(A, '12.50')]));
+    writeGzip(
+      placed(`${date}/asm-new/ri-report-2.csv.gz`),
+      cur1Csv([octoberUsage(B, '7.25'), octoberUsage(A, '0.50')]),
+    );
+    const manifest = {
+      assemblyId: 'asm-new',
+      account: '000000000100',
+      reportKeys: [1, 2].map((n) => `ri-report/20251001-20251101/asm-new/ri-report-${n}.csv.gz`),
+    };
+    writeFileSync(placed(`${date}/ri-report-Manifest.json`), JSON.stringify(manifest));
+    // Act
+    const run = whopays('report', file('cur'), '--json');
+    // Assess: A = 12.50 + 0.50 = 13.00 and B = 7.25 from asm-new alone (with asm-old counted too
+    // they would be 23.00 and 12.25).
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(usageOf(report)).toEqual({ [A]: '13.0000000000', [B]: '7.2500000000' });
+    expect(report.periods[0]!.totals.invoiceCost).toBe('20.2500000000');
+    expect(run.stderr).toMatch(
+      /^read .*cur: cur, 2 files, 3 lines, [\d.]+ s; skipped 1 file of older report versions \(not in the latest manifest\)\n$/,
+    );
+  });
+
+  it('CUR 2.0: only the execution folder the metadata manifest lists', async () => {
+    // Prepare
+    const data = 'exp/data/BILLING_PERIOD=2025-10';
+    const older = `${data}/20251005T010000Z-1111`;
+    const latest = `${data}/20251006T010000Z-2222`;
+    await writeCurParquet(
+      placed(`${older}/exp-00001.snappy.parquet`),
+      [octoberUsage(A, '4.00')],
+      'cur2',
+    );
+    await writeCurParquet(
+      placed(`${latest}/exp-00001.snappy.parquet`),
+      [octoberUsage(A, '4.40'), octoberUsage(B, '1.10')],
+      'cur2',
+    );
+    const manifest = {
+      executionId: '2222',
+      dataFiles: [`s3://bucket/exports/${latest}/exp-00001.snappy.parquet`],
+    };
+    writeFileSync(
+      placed('exp/metadata/BILLING_PERIOD=2025-10/exp-Manifest.json'),
+      JSON.stringify(manifest),
+    );
+    // Act
+    const run = whopays('report', file('exp'), '--json');
+    // Assess: A = 4.40 and B = 1.10 from the latest execution only (not A = 8.40).
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(usageOf(report)).toEqual({ [A]: '4.4000000000', [B]: '1.1000000000' });
+    expect(report.periods[0]!.totals.usageCost).toBe('5.5000000000');
+    expect(run.stderr).toMatch(/: cur2, 1 file, 2 lines, [\d.]+ s; skipped 1 file of older/);
+  });
+
+  it('refuses a manifest listing a file that is not here: exit 2, no output', () => {
+    const date = 'cur/ri-report/20251001-20251101';
+    writeGzip(placed(`${date}/asm-1/ri-report-1.csv.gz`), cur1Csv([octoberUsage(A, '1')]));
+    const key = 'ri-report/20251001-20251101/asm-2/ri-report-1.csv.gz';
+    writeFileSync(
+      placed(`${date}/ri-report-Manifest.json`),
+      JSON.stringify({ assemblyId: 'asm-2', reportKeys: [key] }),
+    );
+    const run = whopays('report', file('cur'), '--json', '--out', file('out'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `whopays: ${file(`${date}/ri-report-Manifest.json`)}: lists ${key}, missing here (${file(`cur/${key}`)})\n`,
+    );
+    expect(run.stdout).toBe('');
+    expect(existsSync(file('out'))).toBe(false);
+  });
+});
+
+describe('whopays report --rates', () => {
+  it('adds a converted view of a CNY DBR and a USD CUR, in the JSON and the HTML', () => {
+    // Prepare: August 2020 billed twice: a China DBR (CNY, from -ACTS- in its name) and a CUR (USD).
+    const [A, B, C] = ['000000000201', '000000000202', '000000000203'];
+    const dbrLine = (account: string, cost: string): Line => ({
+      InvoiceID: 'Estimated',
+      PayerAccountId: '000000000200',
+      LinkedAccountId: account,
+      RecordType: 'LineItem',
+      ProductName: 'Amazon Elastic Compute Cloud',
+      UsageStartDate: '2020-08-01 00:00:00',
+      UnBlendedCost: cost,
+    });
+    const dbr = written(
+      '000000000200-aws-billing-detailed-line-items-with-resources-and-tags-ACTS-2020-08.csv',
+      dbrCsv([dbrLine(A, '100'), dbrLine(B, '20')]),
+    );
+    const cur = written(
+      'cur.csv',
+      cur1Csv([
+        {
+          bill_payer_account_id: '000000000300',
+          bill_billing_period_start_date: '2020-08-01T00:00:00Z',
+          line_item_usage_account_id: C,
+          line_item_line_item_type: 'Usage',
+          line_item_currency_code: 'USD',
+          line_item_unblended_cost: '10',
+        },
+      ]),
+    );
+    const rates = written(
+      'rates.json',
+      JSON.stringify({ base: 'USD', asOf: '2020-08-31', rates: { CNY: '0.1385' } }),
+    );
+    const groups = written(
+      'groups.json',
+      JSON.stringify([{ Name: 'china', AccountGrouping: { LinkedAccountIds: [A, B] } }]),
+    );
+    // Act
+    const args = ['--rates', rates, '--groups', groups, '--out', file('out'), '--json'];
+    const run = whopays('report', dbr, cur, ...args);
+    // Assess
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ReportWithConverted;
+    // The billed figures stay one entry per currency.
+    expect(report.periods.map((p) => [p.billingPeriod, p.currency])).toEqual([
+      ['2020-08', 'CNY'],
+      ['2020-08', 'USD'],
+    ]);
+    const converted = report.converted!;
+    expect([converted.base, converted.asOf, converted.rates]).toEqual([
+      'USD',
+      '2020-08-31',
+      { CNY: '0.1385', USD: '1' },
+    ]);
+    const [august] = converted.periods;
+    expect(august!.sourceCurrencies).toEqual(['CNY', 'USD']);
+    // A: 100 x 0.1385 = 13.85; B: 20 x 0.1385 = 2.77; C: 10 x 1 = 10.
+    expect(august!.accounts.map((a) => [a.accountId, a.currency, a.usageCost])).toEqual([
+      [A, 'CNY', '13.8500000000'],
+      [B, 'CNY', '2.7700000000'],
+      [C, 'USD', '10.0000000000'],
+    ]);
+    // 13.85 + 2.77 + 10 = 26.62; group china = 13.85 + 2.77 = 16.62.
+    expect(august!.totals.usageCost).toBe('26.6200000000');
+    expect(august!.totals.invoiceCost).toBe('26.6200000000');
+    // C is in no group: the report's "(ungrouped)" group, 10.
+    expect(august!.groups?.map((g) => [g.name, g.usageCost])).toEqual([
+      ['china', '16.6200000000'],
+      ['(ungrouped)', '10.0000000000'],
+    ]);
+    // The written JSON is the printed one; the HTML shows the converted view.
+    expect(JSON.parse(readFileSync(file('out/report.json'), 'utf8'))).toEqual(report);
+    expect(readFileSync(file('out/report.html'), 'utf8')).toContain('Converted into USD');
+    // groups.csv, billed figures per (period, currency) and group: china = 100 + 20 = 120 CNY and
+    // 0 USD (its members have no USD lines); C, in no group, 10 USD.
+    const groupsCsv = readFileSync(file('out/groups.csv'), 'utf8').trim().split('\r\n');
+    const row = (currency: string, group: string, ids: string, cost: string) =>
+      `2020-08,${currency},false,${group},,${ids},${cost},${cost},${cost}`;
+    expect(groupsCsv.slice(1)).toEqual([
+      row('CNY', 'china', `${A} ${B}`, '120.0000000000'),
+      row('USD', 'china', `${A} ${B}`, '0'),
+      row('USD', '(ungrouped)', C, '10.0000000000'),
+    ]);
+  });
+
+  it('refuses a rates file that cannot be read or has no rate for a billed currency', () => {
+    const dbr = written(
+      '000000000200-aws-billing-detailed-line-items-with-resources-and-tags-ACTS-2020-08.csv',
+      dbrCsv([
+        {
+          InvoiceID: 'Estimated',
+          PayerAccountId: '000000000200',
+          LinkedAccountId: '000000000201',
+          RecordType: 'LineItem',
+          UsageStartDate: '2020-08-01 00:00:00',
+          UnBlendedCost: '1',
+        },
+      ]),
+    );
+    const eur = written('eur.json', JSON.stringify({ base: 'USD', rates: { EUR: '1.1' } }));
+    const cases = [
+      [file('nope.json'), /nope\.json: no such file$/],
+      [eur, /eur\.json: no rate for CNY/],
+    ] as const;
+    for (const [rates, message] of cases) {
+      const run = whopays('report', dbr, '--rates', rates, '--out', file('out'));
+      expect([run.code, run.stdout, existsSync(file('out'))]).toEqual([2, '', false]);
+      // A missing rate is known once the sources are read: their progress lines come first.
+      const errors = run.stderr.split('\n').filter((line) => line.startsWith('whopays: '));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(message);
+    }
+  });
+});
+
 describe('whopays report refuses bad input: exit 2, one stderr line naming the file, no output', () => {
   const curLine: Line = {
     bill_payer_account_id: '000000000777',
@@ -312,7 +535,10 @@ describe('whopays', () => {
     const help = whopays('--help');
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('report')]);
     for (const command of ['report', 'sql', 'reconcile']) expect(help.stdout).toContain(command);
-    expect(whopays('report', '--help').stdout).toContain('--dbr-currency');
+    const reportHelp = whopays('report', '--help').stdout;
+    for (const option of ['--dbr-currency', '--rates', 'groups.csv']) {
+      expect(reportHelp).toContain(option);
+    }
     const version = whopays('--version');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect([version.code, version.stdout.trim()]).toEqual([0, pkg.version]);
