@@ -4,26 +4,17 @@
 --     usage_account_id, owner_account_id, invoice_account_id, commitment,
 --     line_item_type, note).
 -- Reads: dbr_lines (columns of DBR_COLUMNS, lambdas/core/source-columns.ts,
---     all text).
+--     all text), once.
 -- Parameters: none; the EC2 purchase markers below are replaced by
 --     lambdas/core/sql-catalog.ts when configured.
+--
+-- Shape: a DBR has millions of lines but few distinct (account,
+-- subscription, invoice, period) keys. The lines are read once and grouped
+-- at that grain first; owners, ambiguity and undated periods are worked out
+-- on the groups. Reading the lines more than once would make the engine keep
+-- every line (with its description) in memory between the reads.
 
 with
-
-source_lines as (
-    select
-        InvoiceID,
-        PayerAccountId,
-        LinkedAccountId,
-        RecordType,
-        ProductName,
-        SubscriptionId,
-        UsageType,
-        ItemDescription,
-        UsageStartDate,
-        UnBlendedCost
-    from dbr_lines
-),
 
 ec2_purchase_markers as (
     select marker
@@ -32,12 +23,7 @@ ec2_purchase_markers as (
     ) as markers (marker)
 ),
 
--- Every DBR field is text. Both engines cast trimmed text to DECIMAL
--- exactly, scientific notation included, rounding beyond 10 digits half
--- away from zero: DuckDB reads '1.5E-7' as 0.0000001500 (tested); Trino
--- parses with java.math.BigDecimal (exponents accepted, whitespace not, hence
--- the trim) and rounds HALF_UP.
-typed_lines as (
+source_lines as (
     select
         trim(coalesce(InvoiceID, '')) as invoice_id,
         PayerAccountId as payer_account_id,
@@ -49,11 +35,89 @@ typed_lines as (
         coalesce(ItemDescription, '') as item_description,
         substr(nullif(trim(coalesce(UsageStartDate, '')), ''), 1, 7)
             as usage_period,
-        cast(
-            coalesce(nullif(trim(coalesce(UnBlendedCost, '')), ''), '0')
-            as decimal(38, 10)
+        coalesce(nullif(trim(coalesce(UnBlendedCost, '')), ''), '0')
+            as cost_text
+    from dbr_lines
+),
+
+-- Every DBR field is text. Both engines cast trimmed text to DECIMAL
+-- exactly, scientific notation included, rounding beyond 10 digits half
+-- away from zero: DuckDB reads '1.5E-7' as 0.0000001500 (tested); Trino
+-- parses with java.math.BigDecimal (exponents accepted, whitespace not, hence
+-- the trim) and rounds HALF_UP. DECIMAL(18,10) first: casting text to
+-- DECIMAL(38,10) is ~20x slower in DuckDB and only amounts of 1e8 or more
+-- need it; text that is no number still fails in the 38-digit cast.
+-- Only a line item can claim a subscription for its account: EC2 purchase
+-- text (matched on the groups, so the description is kept only for EC2
+-- lines of a subscription), or the HeavyUsage fee of the other reservable
+-- services.
+typed_lines as (
+    select
+        invoice_id,
+        payer_account_id,
+        case
+            when record_type like '%LineItem%' then 'LineItem'
+            when record_type = 'Rounding' then 'Rounding'
+        end as record_kind,
+        usage_period,
+        case
+            when record_type like '%LineItem%' then linked_account_id
+        end as linked_account_id,
+        case
+            when record_type like '%LineItem%' then subscription_id
+        end as subscription_id,
+        case
+            when
+                record_type like '%LineItem%'
+                and subscription_id is not null
+                and product_name = 'Amazon Elastic Compute Cloud'
+                then item_description
+        end as ec2_description,
+        coalesce(
+            record_type like '%LineItem%'
+            and subscription_id is not null
+            and product_name in (
+                'Amazon ElastiCache',
+                'Amazon Elasticsearch Service',
+                'Amazon OpenSearch Service',
+                'AmazonRDS',
+                'Amazon Relational Database Service',
+                'AmazonRedshift',
+                'Amazon Redshift'
+            )
+            and strpos(usage_type, 'HeavyUsage') > 0,
+            false
+        ) as heavy_usage_claim,
+        coalesce(
+            try_cast(cost_text as decimal(18, 10)),
+            cast(cost_text as decimal(38, 10))
         ) as unblended_cost
     from source_lines
+),
+
+-- Other records (totals, discounts) stay in the groups for their dates only.
+line_groups as (
+    select
+        payer_account_id,
+        linked_account_id,
+        subscription_id,
+        invoice_id,
+        usage_period,
+        record_kind,
+        ec2_description,
+        heavy_usage_claim,
+        cast(sum(unblended_cost) as decimal(38, 10)) as unblended_cost,
+        count(*) as line_count
+    from typed_lines
+    group by
+        payer_account_id,
+        linked_account_id,
+        subscription_id,
+        invoice_id,
+        usage_period,
+        record_kind,
+        ec2_description,
+        heavy_usage_claim
 ),
 
 -- Rows without a date (Rounding) belong to the period of their invoice.
@@ -62,7 +126,7 @@ invoice_periods as (
         payer_account_id,
         invoice_id,
         max(usage_period) as invoice_period
-    from typed_lines
+    from line_groups
     where usage_period is not null
     group by payer_account_id, invoice_id
 ),
@@ -71,48 +135,39 @@ payer_periods as (
     select
         payer_account_id,
         max(usage_period) as payer_period
-    from typed_lines
+    from line_groups
     where usage_period is not null
     group by payer_account_id
 ),
 
-dated_lines as (
+dated_groups as (
     select
-        typed_lines.*,
+        line_groups.*,
         coalesce(
-            typed_lines.usage_period,
+            line_groups.usage_period,
             invoice_periods.invoice_period,
             payer_periods.payer_period
         ) as billing_period
-    from typed_lines
+    from line_groups
     left join invoice_periods
         on
-            typed_lines.payer_account_id = invoice_periods.payer_account_id
-            and typed_lines.invoice_id = invoice_periods.invoice_id
+            line_groups.payer_account_id = invoice_periods.payer_account_id
+            and line_groups.invoice_id = invoice_periods.invoice_id
     left join payer_periods
-        on typed_lines.payer_account_id = payer_periods.payer_account_id
+        on line_groups.payer_account_id = payer_periods.payer_account_id
+    where line_groups.record_kind is not null
 ),
 
-line_items as (
-    select *
-    from dated_lines
-    where record_type like '%LineItem%'
-),
-
--- Only the purchasing account has these rows: EC2 purchase text, or the
--- HeavyUsage fee rows of the other reservable services.
 ec2_purchase_claims as (
     select
-        line_items.payer_account_id,
-        line_items.subscription_id,
-        line_items.linked_account_id
-    from line_items
+        line_groups.payer_account_id,
+        line_groups.subscription_id,
+        line_groups.linked_account_id
+    from line_groups
     -- A join, not a correlated EXISTS: Trino plans non-equi joins reliably.
     inner join ec2_purchase_markers
-        on strpos(line_items.item_description, ec2_purchase_markers.marker) > 0
-    where
-        line_items.subscription_id is not null
-        and line_items.product_name = 'Amazon Elastic Compute Cloud'
+        on strpos(line_groups.ec2_description, ec2_purchase_markers.marker) > 0
+    where line_groups.ec2_description is not null
 ),
 
 heavy_usage_claims as (
@@ -120,19 +175,8 @@ heavy_usage_claims as (
         payer_account_id,
         subscription_id,
         linked_account_id
-    from line_items
-    where
-        subscription_id is not null
-        and product_name in (
-            'Amazon ElastiCache',
-            'Amazon Elasticsearch Service',
-            'Amazon OpenSearch Service',
-            'AmazonRDS',
-            'Amazon Relational Database Service',
-            'AmazonRedshift',
-            'Amazon Redshift'
-        )
-        and strpos(usage_type, 'HeavyUsage') > 0
+    from line_groups
+    where heavy_usage_claim
 ),
 
 subscription_claims as (
@@ -161,9 +205,9 @@ subscription_owners as (
 
 attributed_line_items as (
     select
-        line_items.billing_period,
-        line_items.payer_account_id,
-        line_items.linked_account_id as usage_account_id,
+        dated_groups.billing_period,
+        dated_groups.payer_account_id,
+        dated_groups.linked_account_id as usage_account_id,
         case
             when subscription_owners.claimant_count = 1
                 then subscription_owners.owner_account_id
@@ -174,13 +218,15 @@ attributed_line_items as (
                     'ambiguous-subscription:'
                     || subscription_owners.subscription_id
         end as note,
-        line_items.invoice_id,
-        line_items.unblended_cost
-    from line_items
+        dated_groups.invoice_id,
+        dated_groups.unblended_cost,
+        dated_groups.line_count
+    from dated_groups
     left join subscription_owners
         on
-            line_items.payer_account_id = subscription_owners.payer_account_id
-            and line_items.subscription_id = subscription_owners.subscription_id
+            dated_groups.payer_account_id = subscription_owners.payer_account_id
+            and dated_groups.subscription_id = subscription_owners.subscription_id
+    where dated_groups.record_kind = 'LineItem'
 ),
 
 ledger_line_items as (
@@ -195,7 +241,8 @@ ledger_line_items as (
         note,
         invoice_id,
         unblended_cost as usage_cost,
-        unblended_cost as invoice_cost
+        unblended_cost as invoice_cost,
+        line_count
     from attributed_line_items
 ),
 
@@ -212,9 +259,10 @@ ledger_rounding as (
         cast(null as varchar) as note,
         invoice_id,
         cast(0 as decimal(38, 10)) as usage_cost,
-        unblended_cost as invoice_cost
-    from dated_lines
-    where record_type = 'Rounding'
+        unblended_cost as invoice_cost,
+        line_count
+    from dated_groups
+    where record_kind = 'Rounding'
 ),
 
 ledger_lines as (
@@ -236,11 +284,14 @@ final as (
         note,
         cast(sum(usage_cost) as decimal(38, 10)) as usage_cost,
         cast(sum(invoice_cost) as decimal(38, 10)) as invoice_cost,
-        count(*) as line_count,
-        sum(
-            case
-                when invoice_id not in ('', 'Estimated') then 1 else 0
-            end
+        cast(sum(line_count) as bigint) as line_count,
+        cast(
+            sum(
+                case
+                    when invoice_id not in ('', 'Estimated') then line_count
+                    else 0
+                end
+            ) as bigint
         ) as final_line_count
     from ledger_lines
     group by

@@ -126,6 +126,28 @@ describe('dbr_ledger.sql', () => {
     expect(row?.usage_cost).toBe('0.0000001250');
   });
 
+  it('casts amounts beyond DECIMAL(18,10) exactly and still refuses text that is no number', async () => {
+    const [row] = await withConnection(async (connection) => {
+      await createLines(connection, 'dbr', [
+        line({ LinkedAccountId: '000000000011', UnBlendedCost: '123456789012.0123456789' }),
+        line({ LinkedAccountId: '000000000011', UnBlendedCost: '0.00000000005' }),
+      ]);
+      return runLedger(connection, 'dbr');
+    });
+    // 123456789012.0123456789 needs 22 digits (38-digit path); 0.00000000005 rounds half away
+    // from zero to 0.0000000001: 123456789012.0123456789 + 0.0000000001 = 123456789012.0123456790
+    expect(row?.usage_cost).toBe('123456789012.0123456790');
+
+    await expect(
+      withConnection(async (connection) => {
+        await createLines(connection, 'dbr', [
+          line({ LinkedAccountId: '000000000011', UnBlendedCost: '12,5' }),
+        ]);
+        return runLedger(connection, 'dbr');
+      }),
+    ).rejects.toThrow(/conver|cast/i);
+  });
+
   it('uses the default markers when none are configured', () => {
     expect(ledgerSql('dbr', undefined, { ec2PurchaseMarkers: DEFAULT_EC2_PURCHASE_MARKERS })).toBe(
       ledgerSql('dbr'),
