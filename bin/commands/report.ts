@@ -164,6 +164,7 @@ export function registerReport(program: Command): void {
       `
 Each path is billed in its own currency: CUR files say theirs, DBR files do not (--dbr-currency).
 Periods billed in several currencies stay separate; --rates adds a converted view for comparison.
+A folder holding CUR manifests is read as the latest report version each manifest lists.
 
 Examples:
   whopays report cur2-export/ --out report/
