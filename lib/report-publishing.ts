@@ -23,7 +23,8 @@ export interface ReportPublishingProps {
    */
   readonly budgets?: BudgetsConfig;
   /**
-   * Grant Billing Conductor read access (aws only; the config refuses it in aws-cn).
+   * assemble-report reads the billing groups from Billing Conductor (aws only; the config refuses
+   * it in aws-cn).
    * @default false
    */
   readonly readFromBillingConductor?: boolean;
@@ -80,8 +81,8 @@ export class ReportPublishing extends Construct {
   }
 
   /**
-   * Gives publish-report what it needs and tells it where: summary topic, Budgets under the name
-   * prefix and (aws only) Billing Conductor reads.
+   * Gives publish-report what it needs and tells it where: summary topic and Budgets under the name
+   * prefix.
    */
   bindPublishFunction(fn: LambdaFunction): void {
     const stack = Stack.of(this);
@@ -116,40 +117,35 @@ export class ReportPublishing extends Construct {
     } else {
       fn.addEnvironment(ENV.DRY_RUN, 'true');
     }
+  }
 
-    if (this.props.readFromBillingConductor ?? false) {
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          sid: 'ReadBillingGroups',
-          actions: [
-            'billingconductor:ListBillingGroups',
-            'billingconductor:ListAccountAssociations',
-          ],
-          resources: [
-            stack.formatArn({
-              service: 'billingconductor',
-              region: '',
-              resource: 'billinggroup',
-              resourceName: '*',
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          ],
-        }),
-      );
-      acknowledgeScopedResources(
-        fn,
-        [
-          stack.formatArn({
-            service: 'billingconductor',
-            region: '',
-            resource: 'billinggroup',
-            resourceName: '*',
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ],
-        'Billing groups are read (List* only) to attribute by group; the billing groups of this account are not known at deploy time.',
-      );
-    }
+  /**
+   * Tells assemble-report where its billing groups come from and, when they come from Billing
+   * Conductor (aws only: the deploy config refuses it in aws-cn), lets it read them (List* only).
+   */
+  bindGroupsReader(fn: LambdaFunction): void {
+    const enabled = this.props.readFromBillingConductor ?? false;
+    fn.addEnvironment(ENV.READ_BILLING_CONDUCTOR, String(enabled));
+    if (!enabled) return;
+    const billingGroups = Stack.of(this).formatArn({
+      service: 'billingconductor',
+      region: '',
+      resource: 'billinggroup',
+      resourceName: '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadBillingGroups',
+        actions: ['billingconductor:ListBillingGroups', 'billingconductor:ListAccountAssociations'],
+        resources: [billingGroups],
+      }),
+    );
+    acknowledgeScopedResources(
+      fn,
+      [billingGroups],
+      'Billing groups are read (List* only) to attribute by group; the billing groups of this account are not known at deploy time.',
+    );
   }
 
   /** Lets a principal (the state machine's catch) publish failure alerts. */

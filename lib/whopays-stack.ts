@@ -1,4 +1,11 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -149,7 +156,13 @@ export class WhopaysStack extends Stack {
     );
     useKey(assembleReport);
     assembleReport.addEnvironment(ENV.SOURCES_JSON, sourcesJson);
-    if (config.billingGroups.length > 0) {
+    publishing.bindGroupsReader(assembleReport);
+    if (config.readFromBillingConductor && config.billingGroups.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'whopays:billingGroupsIgnored',
+        'readFromBillingConductor is on: the billingGroups of the config are not used',
+      );
+    } else if (config.billingGroups.length > 0) {
       assembleReport.addEnvironment(ENV.BILLING_GROUPS_JSON, JSON.stringify(config.billingGroups));
     }
 

@@ -1,14 +1,17 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { BillingconductorClient } from '@aws-sdk/client-billingconductor';
 import middy from '@middy/core';
 import { readLedgerRows } from '../adapters/athena-results.js';
+import { readBillingGroups } from '../adapters/billing-conductor.js';
 import { type ObjectStore, PreconditionFailedError } from '../adapters/s3-store.js';
 import { type BillingGroup, parseBillingGroups } from '../core/groups.js';
 import { mergeReports } from '../core/merge-reports.js';
 import { buildReport } from '../core/report.js';
 import { accountsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
-import type { AssembleConfig } from '../shared/config.js';
+import { type AssembleConfig, ConfigError } from '../shared/config.js';
+import { ENV } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import {
   type AssembleInput,
@@ -28,6 +31,8 @@ export interface AssembleDeps {
   readonly athena: AthenaClient;
   readonly store: ObjectStore;
   readonly config: AssembleConfig;
+  /** Required when `config.readFromBillingConductor` is set. */
+  readonly billingConductor?: BillingconductorClient;
   readonly now?: () => Date;
 }
 
@@ -243,15 +248,46 @@ export const assembleReport = async (
 };
 
 /**
+ * The groups of one billing period: Billing Conductor's as they were in that month when the config
+ * says so (aws only: `readBillingGroups` refuses `cn-` regions before any call), else the
+ * configured ones, parsed once per container.
+ */
+const groupsSource = (
+  deps: AssembleDeps,
+): ((billingPeriod: string) => Promise<readonly BillingGroup[] | undefined>) => {
+  const { config, billingConductor } = deps;
+  if (config.readFromBillingConductor ?? false) {
+    const region = config.region;
+    if (billingConductor === undefined || region === undefined) {
+      throw new ConfigError('reading Billing Conductor needs a client and the function region');
+    }
+    return async (billingPeriod) => {
+      const groups = await readBillingGroups(billingConductor, region, { billingPeriod });
+      logger.info('billing groups read from Billing Conductor', {
+        billingPeriod,
+        groups: groups.length,
+      });
+      return groups;
+    };
+  }
+  const configured =
+    config.billingGroups === undefined
+      ? undefined
+      : parseBillingGroups(config.billingGroups, ENV.BILLING_GROUPS_JSON);
+  return async () => configured;
+};
+
+/**
  * Step Functions task: Athena ledger rows → report (the CLI's core) → S3. Errors propagate: the
- * state machine retries transient ones and alerts on the rest.
+ * state machine retries transient ones and alerts on the rest. The groups are read before any S3
+ * write, so a Billing Conductor failure leaves nothing behind.
  */
 export const makeHandler = (deps: AssembleDeps) => {
-  const groups =
-    deps.config.billingGroups === undefined
-      ? undefined
-      : parseBillingGroups(deps.config.billingGroups, 'WHOPAYS_BILLING_GROUPS_JSON');
+  const groupsFor = groupsSource(deps);
   return middy<unknown, AssembleOutput>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => assembleReport(AssembleInputSchema.parse(event), deps, groups));
+    .handler(async (event) => {
+      const input = AssembleInputSchema.parse(event);
+      return assembleReport(input, deps, await groupsFor(input.billingPeriod));
+    });
 };

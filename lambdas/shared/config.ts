@@ -109,17 +109,33 @@ export interface AssembleConfig {
   readonly sources: readonly SourceConfig[];
   /** Raw billing groups JSON (validated by the core's parseBillingGroups). */
   readonly billingGroups: unknown;
+  /** Read the groups from Billing Conductor instead of `billingGroups`. @default false */
+  readonly readFromBillingConductor?: boolean;
+  /** Where the function runs (AWS_REGION): Billing Conductor is refused in `cn-` regions. */
+  readonly region?: string;
 }
 
-export const loadAssembleConfig = (env: Env): AssembleConfig => ({
-  reportBucket: required(env, ENV.REPORT_BUCKET),
-  reportPrefix: prefixVar(env, ENV.REPORT_PREFIX, 'reports'),
-  sources: jsonVar(env, ENV.SOURCES_JSON, z.array(SourceSchema).min(1)),
-  billingGroups:
-    optional(env, ENV.BILLING_GROUPS_JSON) === undefined
-      ? undefined
-      : jsonVar(env, ENV.BILLING_GROUPS_JSON, z.unknown()),
-});
+export const loadAssembleConfig = (env: Env): AssembleConfig => {
+  const readFromBillingConductor = boolVar(env, ENV.READ_BILLING_CONDUCTOR) ?? false;
+  const region = optional(env, 'AWS_REGION');
+  // The deploy config refuses this too; a hand-edited function must not reach for a missing service.
+  if (readFromBillingConductor && (region === undefined || region.startsWith('cn-'))) {
+    throw new ConfigError(
+      `environment variable ${ENV.READ_BILLING_CONDUCTOR} is "true" but Billing Conductor is not available in region ${region ?? '(AWS_REGION unset)'}: give the groups in ${ENV.BILLING_GROUPS_JSON}`,
+    );
+  }
+  return {
+    reportBucket: required(env, ENV.REPORT_BUCKET),
+    reportPrefix: prefixVar(env, ENV.REPORT_PREFIX, 'reports'),
+    sources: jsonVar(env, ENV.SOURCES_JSON, z.array(SourceSchema).min(1)),
+    billingGroups:
+      optional(env, ENV.BILLING_GROUPS_JSON) === undefined
+        ? undefined
+        : jsonVar(env, ENV.BILLING_GROUPS_JSON, z.unknown()),
+    readFromBillingConductor,
+    ...(region === undefined ? {} : { region }),
+  };
+};
 
 export interface PublishConfig {
   readonly reportBucket: string;

@@ -35,6 +35,12 @@ export const ENV = {
   /** assemble-report: optional billing groups JSON (Billing Conductor CreateBillingGroup shape). */
   BILLING_GROUPS_JSON: 'WHOPAYS_BILLING_GROUPS_JSON',
   /**
+   * assemble-report: `true` reads the billing groups of the report's billing period from Billing
+   * Conductor (aws partition only; refused at cold start in a `cn-` region) instead of
+   * BILLING_GROUPS_JSON. Default `false`.
+   */
+  READ_BILLING_CONDUCTOR: 'WHOPAYS_READ_BILLING_CONDUCTOR',
+  /**
    * publish-report: the deploy config's `budgets` block as JSON (`{ namePrefix, limit: { mode: 'fixed',
    * amounts } | { mode: 'lastOwnerCost', headroom }, dryRun }`), see `BudgetsPolicySchema` in
    * lambdas/core/budget-plan.ts. Absent: no budgets are touched.
