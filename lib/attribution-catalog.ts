@@ -16,7 +16,11 @@ import {
   type SourceColumn,
   type SourceFormat,
 } from '../lambdas/core/source-columns.js';
-import { athenaViewStatements, ledgerSql } from '../lambdas/core/sql-catalog.js';
+import {
+  type AnalystQueryKind,
+  athenaPeriodQueries,
+  athenaViewStatements,
+} from '../lambdas/core/sql-catalog.js';
 import { PARTITION_KEYS, STAGED_DBR_DIALECT } from '../lambdas/shared/pipeline-contract.js';
 import type { CurSourceConfig } from './config.js';
 import { acknowledgeScopedResources } from './nag-acknowledgements.js';
@@ -57,6 +61,13 @@ const glueType = (column: SourceColumn, parquet: boolean): string => {
   return column.kind === 'money' ? 'double' : 'string';
 };
 
+/** Construct id and console title of each period query (the ledger's id predates the others). */
+const PERIOD_QUERY_NAMES: Record<AnalystQueryKind, { id: string; title: string }> = {
+  ledger: { id: 'Ledger', title: 'ledger' },
+  account_totals: { id: 'AccountTotals', title: 'account totals' },
+  transfers: { id: 'Transfers', title: 'transfers' },
+};
+
 const PARQUET_STORAGE = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
   outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
@@ -68,8 +79,9 @@ const PARQUET_STORAGE = {
 /**
  * The attribution catalog: a Glue database with one table per billing source (partition
  * projection, so a new month needs no crawler), an Athena workgroup (engine v3, encrypted results,
- * bytes-scanned cap, enforced), the ledger queries as named queries, and the analyst views of
- * lambdas/core/sql-catalog.ts created in Athena.
+ * bytes-scanned cap, enforced), named queries for one billing period per table (ledger, account
+ * totals, transfers; the period as execution parameters, so only its partitions are read), and
+ * the analyst views of lambdas/core/sql-catalog.ts created in Athena.
  */
 export class AttributionCatalog extends Construct {
   readonly databaseName: string;
@@ -238,21 +250,27 @@ export class AttributionCatalog extends Construct {
       },
     });
 
-    const qualified = (table: string) => `"${this.databaseName}"."${table}"`;
-    // DBR sources share one table: one named query per table is enough.
+    // DBR sources share one table: one set of named queries per table is enough.
     const firstPerTable = tables.filter(
       (t, index) => tables.findIndex((u) => u.tableName === t.tableName) === index,
     );
     for (const { source, tableName } of firstPerTable) {
-      const query = new CfnNamedQuery(this, `LedgerQuery${source.id}`, {
+      const queries = athenaPeriodQueries(source.format, {
         database: this.databaseName,
-        workGroup: this.workGroupName,
-        name: `whopays ledger: ${tableName}`,
-        description: `Attribution ledger (sql/ledger/${source.format === 'dbr' ? 'dbr' : 'cur'}_ledger.sql) over ${tableName}`,
-        queryString: ledgerSql(source.format, qualified(tableName)),
+        table: tableName,
       });
-      query.node.addDependency(workGroup);
-      query.node.addDependency(database);
+      for (const { kind, sql, parameters } of queries) {
+        const { id, title } = PERIOD_QUERY_NAMES[kind];
+        const query = new CfnNamedQuery(this, `${id}Query${source.id}`, {
+          database: this.databaseName,
+          workGroup: this.workGroupName,
+          name: `whopays ${title}: ${tableName}`,
+          description: `One billing period of ${tableName} (${kind === 'ledger' ? `sql/ledger/${source.format === 'dbr' ? 'dbr' : 'cur'}_ledger.sql` : `sql/views/${kind}.sql`}), partitions pruned. Execution parameters: ${parameters.join(', ')}.`,
+          queryString: sql,
+        });
+        query.node.addDependency(workGroup);
+        query.node.addDependency(database);
+      }
     }
 
     if (props.installViews ?? true) {
@@ -266,7 +284,10 @@ export class AttributionCatalog extends Construct {
         viewDatabase: this.databaseName,
       });
       const policy = this.viewInstallerPolicy();
-      let previous: Construct | undefined;
+      const sourceTables = this.node.children.filter((c) => c instanceof CfnTable);
+      // Each statement reads Glue tables only (sql-catalog), so the views are created in
+      // parallel: StartQueryExecution returns before the view exists, so ordering the custom
+      // resources could not order the views anyway.
       statements.forEach((statement, index) => {
         const call = {
           service: 'Athena',
@@ -284,14 +305,7 @@ export class AttributionCatalog extends Construct {
           policy,
           installLatestAwsSdk: false,
         });
-        resource.node.addDependency(
-          workGroup,
-          database,
-          ...this.node.children.filter((c) => c instanceof CfnTable),
-        );
-        // Views reference each other: create them one after the other.
-        if (previous !== undefined) resource.node.addDependency(previous);
-        previous = resource;
+        resource.node.addDependency(workGroup, database, ...sourceTables);
         const named = new CfnNamedQuery(this, `ViewQuery${index}`, {
           database: this.databaseName,
           workGroup: this.workGroupName,

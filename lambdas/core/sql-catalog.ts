@@ -137,7 +137,7 @@ export interface AthenaViewOptions {
   readonly ec2PurchaseMarkers?: readonly string[];
 }
 
-/** One DDL statement to run in Athena, in order. */
+/** One DDL statement to run in Athena; the statements of a set may run in any order. */
 export interface AthenaViewStatement {
   /** The view it creates. */
   readonly view: string;
@@ -146,11 +146,29 @@ export interface AthenaViewStatement {
 
 const FORMAT_ORDER: readonly SourceFormat[] = ['dbr', 'cur', 'cur2'];
 
+const qualifiedTable = (table: AthenaTable): string =>
+  `${quoteIdentifier(table.database)}.${quoteIdentifier(table.table)}`;
+
+/** A query as a relation: on its own lines, so a trailing `--` comment cannot swallow the `)`. */
+const subquery = (sql: string): string => `(\n${sql.trim()}\n)`;
+
+const markerOptions = (
+  format: SourceFormat,
+  markers: readonly string[] | undefined,
+): LedgerSqlOptions =>
+  format === 'dbr' && markers !== undefined ? { ec2PurchaseMarkers: markers } : {};
+
 /**
- * `create or replace view` statements that install the attribution in Athena, in dependency
- * order: `whopays_<format>_ledger` over each given table, `whopays_ledger` (all of them, union
- * all: give tables that do not cover the same bills), then `whopays_account_totals` and
- * `whopays_transfers` over `whopays_ledger`.
+ * `create or replace view` statements that install the attribution in Athena:
+ * `whopays_<format>_ledger` over each given table, `whopays_ledger` (all of them, union all: give
+ * tables that do not cover the same bills), `whopays_account_totals` and `whopays_transfers`.
+ *
+ * Every statement reads Glue tables only (a view that needs the ledger inlines its SQL): a
+ * deployment starts them all at once and Athena runs them in any order, so a view must never
+ * depend on another view existing.
+ *
+ * These views cannot prune partitions (their `billing_period` is computed from the bill's dates):
+ * for one month, use {@link athenaPeriodQueries}.
  *
  * @example athenaViewStatements({ tables: { cur2: { database: 'billing', table: 'cur2' } } })
  */
@@ -168,21 +186,125 @@ export function athenaViewStatements(options: AthenaViewOptions): AthenaViewStat
     sql: `create or replace view ${viewName(view)} as\n${query.trim()}\n`,
   });
 
-  const statements = formats.map((format) => {
-    const table = options.tables[format]!;
-    const relation = `${quoteIdentifier(table.database)}.${quoteIdentifier(table.table)}`;
-    const markers =
-      format === 'dbr' && options.ec2PurchaseMarkers !== undefined
-        ? { ec2PurchaseMarkers: options.ec2PurchaseMarkers }
-        : {};
-    return createView(`whopays_${format}_ledger`, ledgerSql(format, relation, markers));
-  });
-  const union = formats
-    .map((format) => `select * from ${viewName(`whopays_${format}_ledger`)}`)
+  const ledgers = formats.map((format) => ({
+    format,
+    sql: ledgerSql(
+      format,
+      qualifiedTable(options.tables[format]!),
+      markerOptions(format, options.ec2PurchaseMarkers),
+    ),
+  }));
+  // Ledger queries share one column list (LedgerRow), so a positional union is safe.
+  const union = ledgers
+    .map(({ format, sql }) => `select * from ${subquery(sql)} as ${format}_ledger`)
     .join('\nunion all\n');
-  statements.push(createView('whopays_ledger', union));
-  const ledger = viewName('whopays_ledger');
-  statements.push(createView('whopays_account_totals', viewSql('account_totals', ledger)));
-  statements.push(createView('whopays_transfers', viewSql('transfers', ledger)));
-  return statements;
+  return [
+    ...ledgers.map(({ format, sql }) => createView(`whopays_${format}_ledger`, sql)),
+    createView('whopays_ledger', union),
+    createView('whopays_account_totals', viewSql('account_totals', subquery(union))),
+    createView('whopays_transfers', viewSql('transfers', subquery(union))),
+  ];
+}
+
+/**
+ * Stands for an Athena execution parameter (`?`) that receives the billing period, `YYYY-MM`.
+ */
+export const BILLING_PERIOD_PARAMETER: unique symbol = Symbol('billing period parameter');
+
+const BILLING_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * The predicate on a Glue table's partition columns (PARTITION_KEYS of
+ * lambdas/shared/pipeline-contract.ts) that limits a scan to one billing period, and for DBR to
+ * one payer when given. The period is a literal or {@link BILLING_PERIOD_PARAMETER}.
+ *
+ * CUR 1 writes `month=7`, not `07`. With a literal, both spellings are accepted in case a table was
+ * registered by hand; with the parameter, the month is derived from the same `YYYY-MM` text (so
+ * the query takes that text twice: year and month) and is the unpadded one the stack's projection
+ * enumerates. Either way the partition columns are compared with constants, which is what
+ * partition projection prunes on.
+ *
+ * @returns the predicate and one entry per `?` in it, in order.
+ */
+export function partitionPredicate(
+  format: SourceFormat,
+  period: string | typeof BILLING_PERIOD_PARAMETER,
+  payerAccountId?: string,
+): { readonly sql: string; readonly parameters: readonly string[] } {
+  const parameter = period === BILLING_PERIOD_PARAMETER;
+  if (!parameter && !BILLING_PERIOD.test(period)) {
+    throw new InputError('billing period', `expected YYYY-MM, got '${period}'`);
+  }
+  const parameters: string[] = [];
+  const periodValue = (): string => {
+    if (!parameter) return sqlString(period);
+    parameters.push('billing period (YYYY-MM)');
+    return '?';
+  };
+  let sql: string;
+  switch (format) {
+    case 'cur': {
+      if (parameter) {
+        sql = `"year" = substr(${periodValue()}, 1, 4) and "month" = cast(cast(substr(${periodValue()}, 6, 2) as integer) as varchar)`;
+      } else {
+        const [year, month] = period.split('-') as [string, string];
+        const unpadded = String(Number(month));
+        const months = unpadded === month ? [month] : [unpadded, month];
+        sql = `"year" = ${sqlString(year)} and "month" in (${months.map(sqlString).join(', ')})`;
+      }
+      break;
+    }
+    case 'cur2':
+      sql = `"billing_period" = ${periodValue()}`;
+      break;
+    case 'dbr': {
+      const payer =
+        payerAccountId === undefined ? '' : `"payer" = ${sqlString(payerAccountId)} and `;
+      sql = `${payer}"billing_period" = ${periodValue()}`;
+      break;
+    }
+  }
+  return { sql, parameters };
+}
+
+/** What an analyst named query computes. */
+export type AnalystQueryKind = 'ledger' | 'account_totals' | 'transfers';
+
+/** A query over one billing period of a Glue table, the period given as execution parameters. */
+export interface AnalystQuery {
+  readonly kind: AnalystQueryKind;
+  readonly sql: string;
+  /** One entry per `?`, in order: what value it takes. */
+  readonly parameters: readonly string[];
+}
+
+/**
+ * The ledger, account totals and transfers of one billing period of `table`, the period passed as
+ * Athena execution parameters (see {@link partitionPredicate}) and applied to the table's
+ * partition columns, so Athena reads one month, not the whole history. DBR: every payer of the
+ * table.
+ *
+ * @example athenaPeriodQueries('cur2', { database: 'billing', table: 'cur2' })
+ */
+export function athenaPeriodQueries(
+  format: SourceFormat,
+  table: AthenaTable,
+  options: { readonly ec2PurchaseMarkers?: readonly string[] } = {},
+): AnalystQuery[] {
+  const predicate = partitionPredicate(format, BILLING_PERIOD_PARAMETER);
+  const ledger = ledgerSql(
+    format,
+    `(select * from ${qualifiedTable(table)} where ${predicate.sql})`,
+    markerOptions(format, options.ec2PurchaseMarkers),
+  );
+  const query = (kind: AnalystQueryKind, sql: string): AnalystQuery => ({
+    kind,
+    sql,
+    parameters: predicate.parameters,
+  });
+  return [
+    query('ledger', ledger),
+    query('account_totals', viewSql('account_totals', subquery(ledger))),
+    query('transfers', viewSql('transfers', subquery(ledger))),
+  ];
 }
