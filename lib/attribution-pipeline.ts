@@ -7,6 +7,7 @@ import {
   Choice,
   Condition,
   DefinitionBody,
+  Errors,
   Fail,
   IntegrationPattern,
   JsonPath,
@@ -72,7 +73,7 @@ export class AttributionPipeline extends Construct {
       );
     }
 
-    const alert = new SnsPublish(this, 'AlertFailure', {
+    const alertPublish = new SnsPublish(this, 'AlertFailure', {
       topic: props.alertTopic,
       subject: 'whopays run failed',
       message: TaskInput.fromObject({
@@ -81,7 +82,15 @@ export class AttributionPipeline extends Construct {
         cause: JsonPath.stringAt('$.error.Cause'),
       }),
       resultPath: JsonPath.DISCARD,
-    }).next(new Fail(this, 'RunFailed', { error: 'WhopaysRunFailed' }));
+    });
+    // A lost alert is worse than a repeated one; if SNS stays down the failed-executions alarm still fires.
+    alertPublish.addRetry({
+      errors: [Errors.TASKS_FAILED],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 3,
+    });
+    const alert = alertPublish.next(new Fail(this, 'RunFailed', { error: 'WhopaysRunFailed' }));
 
     const lambdaStep = (stepId: string, fn: IFunction, resultPath: string, minutes: number) => {
       const task = new LambdaInvoke(this, stepId, {
@@ -90,6 +99,13 @@ export class AttributionPipeline extends Construct {
         resultPath,
         retryOnServiceExceptions: true,
         taskTimeout: Timeout.duration(Duration.minutes(minutes)),
+      });
+      // Invocation throttling (account concurrency) is transient but not in CDK's service-error list.
+      task.addRetry({
+        errors: ['Lambda.TooManyRequestsException'],
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 6,
       });
       task.addRetry({
         errors: ['States.Timeout'],
