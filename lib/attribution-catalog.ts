@@ -224,7 +224,7 @@ export class AttributionCatalog extends Construct {
       else if (defaults[source.format] !== tableName) {
         Annotations.of(this).addWarningV2(
           'whopays:viewsCoverFirstSourcePerFormat',
-          `the Athena views cover the first ${source.format} source only; ${tableName} has its ledger named query`,
+          `the Athena views cover the first ${source.format} source only; ${tableName} has its own period named queries`,
         );
       }
     }
