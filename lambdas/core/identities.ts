@@ -1,15 +1,100 @@
 import { IdentityViolationError } from './errors.js';
-import { formatMoney, parseMoney } from './money.js';
+import { type Amount, formatMoney, parseMoney } from './money.js';
 import type { PeriodReport } from './report-model.js';
 
+/** One account's exact figures in a period. */
+export interface AccountAmounts {
+  readonly accountId: string;
+  readonly usage: Amount;
+  readonly owner: Amount;
+}
+
+/** One transfer's exact cost, from owner to consumer. */
+export interface TransferAmount {
+  readonly owner: string;
+  readonly consumer: string;
+  readonly cost: Amount;
+}
+
 /**
- * Checks the identities of ATTRIBUTION.md on one period, exactly:
+ * Checks, exactly, for every account of a period (those named only by a transfer included):
+ *
+ *     ownerCost(a) = usageCost(a) + Σ transfers with owner a − Σ transfers with consumer a
+ *
+ * One net amount per account keeps this to a map update per transfer; the inbound and outbound
+ * sums are only worked out for the error message.
+ *
+ * @param where - the period, for the message.
+ * @throws IdentityViolationError naming the account and the numbers.
+ */
+export function checkAccountBalances(
+  where: string,
+  accounts: Iterable<AccountAmounts>,
+  transfers: readonly TransferAmount[],
+): void {
+  // Σ as owner − Σ as consumer
+  const net = new Map<string, Amount>();
+  for (const t of transfers) {
+    net.set(t.owner, (net.get(t.owner) ?? 0n) + t.cost);
+    net.set(t.consumer, (net.get(t.consumer) ?? 0n) - t.cost);
+  }
+  for (const a of accounts) {
+    const moved = net.get(a.accountId) ?? 0n;
+    net.delete(a.accountId);
+    if (a.owner !== a.usage + moved) {
+      throw imbalance(where, a.accountId, a.usage, a.owner, transfers);
+    }
+  }
+  // An account named only by a transfer has no cost of its own: its transfers must cancel out.
+  for (const [accountId, moved] of net) {
+    if (moved !== 0n) throw imbalance(where, accountId, 0n, 0n, transfers);
+  }
+}
+
+function imbalance(
+  where: string,
+  accountId: string,
+  usage: Amount,
+  owner: Amount,
+  transfers: readonly TransferAmount[],
+): IdentityViolationError {
+  let inbound = 0n;
+  let outbound = 0n;
+  for (const t of transfers) {
+    if (t.owner === accountId) inbound += t.cost;
+    if (t.consumer === accountId) outbound += t.cost;
+  }
+  const expected = usage + inbound - outbound;
+  return new IdentityViolationError(
+    `${where}: account ${accountId}: ownerCost ${formatMoney(owner)} ≠ usageCost ${formatMoney(usage)} + transfers as owner ${formatMoney(inbound)} − transfers as consumer ${formatMoney(outbound)} = ${formatMoney(expected)}`,
+  );
+}
+
+/**
+ * {@link formatMoney}, checked to read back as the same amount, so that a written figure is the
+ * one the identities were checked on. formatMoney always writes 10 fraction digits (zero as "0"),
+ * so the digits without the point are the amount: cheaper than {@link parseMoney}.
+ *
+ * @throws IdentityViolationError when the text does not stand for the amount.
+ */
+export function formatChecked(amount: Amount): string {
+  const text = formatMoney(amount);
+  const read = text === '0' ? 0n : BigInt(text.replace('.', ''));
+  if (read !== amount || (text !== '0' && text.length - text.indexOf('.') !== 11)) {
+    throw new IdentityViolationError(`amount ${amount} is written as ${text}`);
+  }
+  return text;
+}
+
+/**
+ * Checks the identities of ATTRIBUTION.md on one period as written, exactly:
  *
  *     ownerCost(a) = usageCost(a) + Σ transfers with owner a − Σ transfers with consumer a
  *     Σ ownerCost = Σ usageCost
  *
- * and that `totals` are the sums of the accounts. The period's figures are re-read from their decimal
- * strings, so the check covers the report exactly as it is written.
+ * and that `totals` are the sums of the accounts. The figures are read from their decimal strings,
+ * so the check covers a report from anywhere (a file, a merge); buildReport checks its own sums
+ * with {@link checkAccountBalances} before it writes them.
  *
  * @throws IdentityViolationError naming the period, the account and the numbers.
  */
@@ -21,32 +106,25 @@ export function checkIdentities(period: PeriodReport): void {
       `${where}: Σ ownerCost ${totals.ownerCost} ≠ Σ usageCost ${totals.usageCost}`,
     );
   }
-  const received = new Map<string, bigint>();
-  const given = new Map<string, bigint>();
-  for (const t of period.transfers) {
-    const cost = parseMoney(t.cost);
-    received.set(t.ownerAccountId, (received.get(t.ownerAccountId) ?? 0n) + cost);
-    given.set(t.consumerAccountId, (given.get(t.consumerAccountId) ?? 0n) + cost);
-  }
   const sums: Record<'usageCost' | 'ownerCost' | 'invoiceCost', bigint> = {
     usageCost: 0n,
     ownerCost: 0n,
     invoiceCost: 0n,
   };
-  const seen = new Set<string>();
-  for (const a of period.accounts) {
+  const accounts: AccountAmounts[] = period.accounts.map((a) => {
     const usage = parseMoney(a.usageCost);
     const owner = parseMoney(a.ownerCost);
     sums.usageCost += usage;
     sums.ownerCost += owner;
     sums.invoiceCost += parseMoney(a.invoiceCost);
-    seen.add(a.accountId);
-    checkAccount(where, a.accountId, usage, owner, received, given);
-  }
-  // An account named only by a transfer has no cost of its own: its transfers must cancel out.
-  for (const id of new Set([...received.keys(), ...given.keys()])) {
-    if (!seen.has(id)) checkAccount(where, id, 0n, 0n, received, given);
-  }
+    return { accountId: a.accountId, usage, owner };
+  });
+  const transfers: TransferAmount[] = period.transfers.map((t) => ({
+    owner: t.ownerAccountId,
+    consumer: t.consumerAccountId,
+    cost: parseMoney(t.cost),
+  }));
+  checkAccountBalances(where, accounts, transfers);
   // With every account balanced, Σ owner = Σ usage holds for the accounts; the totals must be theirs.
   for (const basis of ['usageCost', 'ownerCost', 'invoiceCost'] as const) {
     if (parseMoney(totals[basis]) !== sums[basis]) {
@@ -54,23 +132,5 @@ export function checkIdentities(period: PeriodReport): void {
         `${where}: totals.${basis} ${totals[basis]} ≠ Σ accounts ${formatMoney(sums[basis])}`,
       );
     }
-  }
-}
-
-function checkAccount(
-  where: string,
-  accountId: string,
-  usage: bigint,
-  owner: bigint,
-  received: ReadonlyMap<string, bigint>,
-  given: ReadonlyMap<string, bigint>,
-): void {
-  const inbound = received.get(accountId) ?? 0n;
-  const outbound = given.get(accountId) ?? 0n;
-  const expected = usage + inbound - outbound;
-  if (owner !== expected) {
-    throw new IdentityViolationError(
-      `${where}: account ${accountId}: ownerCost ${formatMoney(owner)} ≠ usageCost ${formatMoney(usage)} + transfers as owner ${formatMoney(inbound)} − transfers as consumer ${formatMoney(outbound)} = ${formatMoney(expected)}`,
-    );
   }
 }

@@ -1,6 +1,6 @@
-import { InputError } from './errors.js';
+import { IdentityViolationError, InputError } from './errors.js';
 import { type BillingGroup, groupTotals, groupTransfers } from './groups.js';
-import { checkIdentities } from './identities.js';
+import { checkAccountBalances, formatChecked } from './identities.js';
 import type { LedgerRow } from './ledger.js';
 import { formatMoney, MoneyFormatError, parseMoney } from './money.js';
 import type {
@@ -31,6 +31,7 @@ export interface BuildReportInput {
 }
 
 interface AccountSums {
+  readonly accountId: string;
   readonly payer: string;
   /** Set only when the account shows up under a second payer (rare, and warned about). */
   otherPayers?: Set<string>;
@@ -83,7 +84,8 @@ export class PeriodAccumulator {
    */
   addRow(row: LedgerRow): void {
     const usage = parseMoney(row.usage_cost);
-    let invoice = parseMoney(row.invoice_cost);
+    // Most rows carry the same text in both (the same SQL expression): parse it once.
+    let invoice = row.invoice_cost === row.usage_cost ? usage : parseMoney(row.invoice_cost);
     const payer = row.payer_account_id;
     this.payers.add(payer);
     this.addLines(row.line_count, row.final_line_count);
@@ -159,11 +161,23 @@ export class PeriodAccumulator {
    * @throws IdentityViolationError when the figures break an identity of ATTRIBUTION.md.
    */
   toPeriod(groups?: readonly BillingGroup[]): PeriodReport {
+    const where = `period ${this.billingPeriod} ${this.currency}`;
+    const moves: TransferSum[] = [];
+    for (const byConsumer of this.transfers.values()) {
+      for (const byKind of byConsumer.values()) {
+        for (const t of Object.values(byKind)) if (t.cost !== 0n) moves.push(t);
+      }
+    }
+    // The identities are checked on the exact sums; formatChecked then ties each written figure
+    // to its sum, so the report as written is what was checked.
+    const byId = [...this.accounts.values()].sort((a, b) => cmp(a.accountId, b.accountId));
+    checkAccountBalances(where, byId, moves);
     const accounts: AccountTotals[] = [];
     let usage = 0n;
     let owner = 0n;
     let invoice = 0n;
-    for (const [accountId, sums] of [...this.accounts].sort((a, b) => cmp(a[0], b[0]))) {
+    for (const sums of byId) {
+      const { accountId } = sums;
       const payers = [sums.payer, ...(sums.otherPayers ?? [])].sort();
       if (payers.length > 1) this.warnings.accountUnderPayers(accountId, payers);
       usage += sums.usage;
@@ -172,32 +186,35 @@ export class PeriodAccumulator {
       accounts.push({
         accountId,
         payerAccountId: payers[0]!,
-        usageCost: formatMoney(sums.usage),
-        ownerCost: formatMoney(sums.owner),
-        invoiceCost: formatMoney(sums.invoice),
+        usageCost: formatChecked(sums.usage),
+        ownerCost: formatChecked(sums.owner),
+        invoiceCost: formatChecked(sums.invoice),
       });
     }
-    const sums: TransferSum[] = [];
-    for (const byConsumer of this.transfers.values()) {
-      for (const byKind of byConsumer.values()) {
-        for (const t of Object.values(byKind)) if (t.cost !== 0n) sums.push(t);
-      }
+    if (owner !== usage) {
+      throw new IdentityViolationError(
+        `${where}: Σ ownerCost ${formatMoney(owner)} ≠ Σ usageCost ${formatMoney(usage)}`,
+      );
     }
-    const transfers: Transfer[] = sums
+    // Largest cost first. Number(cost) orders as the exact amount wherever the two doubles differ
+    // (the conversion never reverses an order) and is far cheaper to compare than two BigInts.
+    const transfers: Transfer[] = moves
+      .map((t) => ({ t, approx: Number(t.cost) }))
       .sort(
-        (a, b) =>
+        ({ t: a, approx: x }, { t: b, approx: y }) =>
+          y - x ||
           (a.cost < b.cost ? 1 : a.cost > b.cost ? -1 : 0) ||
           cmp(a.owner, b.owner) ||
           cmp(a.consumer, b.consumer) ||
           cmp(a.commitment, b.commitment),
       )
-      .map((t) => ({
+      .map(({ t }) => ({
         ownerAccountId: t.owner,
         consumerAccountId: t.consumer,
         commitment: t.commitment,
-        cost: formatMoney(t.cost),
+        cost: formatChecked(t.cost),
       }));
-    const period: PeriodReport = {
+    return {
       billingPeriod: this.billingPeriod,
       currency: this.currency,
       payerAccountIds: [...this.payers].sort(),
@@ -208,22 +225,21 @@ export class PeriodAccumulator {
         groups: groupTotals(accounts, groups),
         groupTransfers: groupTransfers(transfers, groups),
       }),
+      // Sums of the accounts by construction.
       totals: {
-        usageCost: formatMoney(usage),
-        ownerCost: formatMoney(owner),
-        invoiceCost: formatMoney(invoice),
-        rounding: formatMoney(this.rounding),
+        usageCost: formatChecked(usage),
+        ownerCost: formatChecked(owner),
+        invoiceCost: formatChecked(invoice),
+        rounding: formatChecked(this.rounding),
       },
       warnings: this.warnings.messages(),
     };
-    checkIdentities(period);
-    return period;
   }
 
   private account(accountId: string, payer: string): AccountSums {
     let sums = this.accounts.get(accountId);
     if (sums === undefined) {
-      sums = { payer, usage: 0n, owner: 0n, invoice: 0n };
+      sums = { accountId, payer, usage: 0n, owner: 0n, invoice: 0n };
       this.accounts.set(accountId, sums);
     } else if (payer !== sums.payer) {
       sums.otherPayers ??= new Set();

@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { IdentityViolationError } from '../../lambdas/core/errors.js';
-import { checkIdentities } from '../../lambdas/core/identities.js';
+import {
+  checkAccountBalances,
+  checkIdentities,
+  formatChecked,
+} from '../../lambdas/core/identities.js';
+import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import type { AccountTotals, PeriodReport, Transfer } from '../../lambdas/core/report-model.js';
 import { A, B, C, PAYER } from './ledger-rows.js';
 
@@ -91,5 +97,53 @@ describe('checkIdentities', () => {
   ])('detects %s, naming the account and the numbers', (_case, p, message) => {
     expect(() => checkIdentities(p)).toThrow(IdentityViolationError);
     expect(() => checkIdentities(p)).toThrow(message);
+  });
+});
+
+describe('checkAccountBalances (the exact sums buildReport checks before writing)', () => {
+  it('accepts balanced sums and an account that only passes cost through', () => {
+    // A owns 15 of B's usage and 3 of C's; C, in no account row, owns 3 of B's usage, so its net is
+    // 3 - 3 = 0. owner(A) = 10 + 15 + 3 = 28, owner(B) = 20 - 15 - 3 = 2.
+    const accounts = [
+      { accountId: A, usage: 100000000000n, owner: 280000000000n },
+      { accountId: B, usage: 200000000000n, owner: 20000000000n },
+    ];
+    const transfers = [
+      { owner: A, consumer: B, cost: 150000000000n },
+      { owner: C, consumer: B, cost: 30000000000n },
+      { owner: A, consumer: C, cost: 30000000000n },
+    ];
+    expect(() => checkAccountBalances('p', accounts, transfers)).not.toThrow();
+  });
+
+  it('names an account known only from transfers whose transfers do not cancel out', () => {
+    const accounts = [{ accountId: A, usage: 100000000000n, owner: 110000000000n }];
+    const transfers = [{ owner: A, consumer: C, cost: 10000000000n }];
+    // C: 0 = 0 + 0 - 1 fails
+    expect(() => checkAccountBalances('p', accounts, transfers)).toThrow(
+      `p: account ${C}: ownerCost 0 ≠ usageCost 0 + transfers as owner 0 − transfers as consumer 1.0000000000 = -1.0000000000`,
+    );
+  });
+});
+
+describe('formatChecked', () => {
+  it.each([
+    [0n, '0'],
+    [1n, '0.0000000001'],
+    [-1n, '-0.0000000001'],
+    [12345600000000n, '1234.5600000000'],
+    [-(10n ** 30n), '-100000000000000000000.0000000000'],
+  ])('writes %s as %s', (amount, text) => {
+    expect(formatChecked(amount)).toBe(text);
+  });
+
+  it('writes what formatMoney writes and reads back as the amount, for any amount', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 37n), max: 10n ** 37n }), (amount) => {
+        const text = formatChecked(amount);
+        expect(text).toBe(formatMoney(amount));
+        expect(parseMoney(text)).toBe(amount);
+      }),
+    );
   });
 });
