@@ -13,7 +13,12 @@ import type { LedgerResult } from '../../lambdas/core/engine.js';
 import { InputError } from '../../lambdas/core/errors.js';
 import { type BillingGroup, parseBillingGroups } from '../../lambdas/core/groups.js';
 import { buildReport, type LedgerSource } from '../../lambdas/core/report.js';
-import { accountsCsv, groupsCsv, transfersCsv } from '../../lambdas/core/report-csv.js';
+import {
+  type AccountIdStyle,
+  accountsCsv,
+  groupsCsv,
+  transfersCsv,
+} from '../../lambdas/core/report-csv.js';
 import { renderReportHtml } from '../../lambdas/core/report-html.js';
 import { formatReportTable } from '../../lambdas/core/report-table.js';
 import type { SourceFormat } from '../../lambdas/core/source-columns.js';
@@ -27,6 +32,7 @@ interface ReportOptions {
   readonly rates?: string;
   readonly threads?: string;
   readonly memoryLimit?: string;
+  readonly csvIds: AccountIdStyle;
 }
 
 const readText = (file: string): Promise<string> =>
@@ -71,11 +77,15 @@ const positiveInteger = (option: string, value: string | undefined): number | un
 };
 
 /** The files `--out` writes, every one rendered before anything touches the disk. */
-function outputFiles(report: ReportWithConverted, withGroups: boolean): Record<string, string> {
+function outputFiles(
+  report: ReportWithConverted,
+  withGroups: boolean,
+  accountIds: AccountIdStyle,
+): Record<string, string> {
   return {
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
-    'accounts.csv': accountsCsv(report),
-    'transfers.csv': transfersCsv(report),
+    'accounts.csv': accountsCsv(report, { accountIds }),
+    'transfers.csv': transfersCsv(report, { accountIds }),
     ...(withGroups ? { 'groups.csv': groupsCsv(report) } : {}),
     'report.html': renderReportHtml(report),
   };
@@ -124,7 +134,10 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   const report = rates === undefined ? built : withConvertedView(built, rates);
   const stdout = options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report);
   if (options.out !== undefined) {
-    await writeFilesAtomically(options.out, outputFiles(report, groups !== undefined));
+    await writeFilesAtomically(
+      options.out,
+      outputFiles(report, groups !== undefined, options.csvIds),
+    );
     process.stderr.write(`wrote ${options.out}\n`);
   }
   process.stdout.write(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
@@ -156,6 +169,16 @@ export function registerReport(program: Command): void {
     .option(
       '--rates <file>',
       'exchange rates JSON {"base":"USD","rates":{"CNY":"0.1385"}}: adds a converted view (not a bill) to the JSON and HTML',
+    )
+    .addOption(
+      // The CSVs are what people open in spreadsheets, where a bare 003786579754 becomes a number and
+      // loses its zeros; programs read report.json, or ask for plain ids.
+      new Option(
+        '--csv-ids <style>',
+        'account ids in the CSVs: excel (="003786579754", kept as text by spreadsheets) or plain',
+      )
+        .choices(['excel', 'plain'])
+        .default('excel'),
     )
     .option('--threads <n>', 'DuckDB threads (default: all CPUs)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (default: half the memory)')

@@ -160,6 +160,23 @@ describe('whopays report', () => {
     // Nothing of the staging folder is left next to it.
     expect(readdirSync(file('out'))).toEqual(['2025-11']);
   });
+
+  it('writes account ids in the CSVs so spreadsheets keep them as text, or plain on request', () => {
+    writeGzip(file('cur.csv.gz'), cur1Csv(riCrossAccount.rows));
+    const firstIds = (dir: string) => {
+      const [header, row] = readFileSync(file(`${dir}/accounts.csv`), 'utf8').split('\r\n');
+      const columns = header!.replace('\uFEFF', '').split(',');
+      return row!.split(',')[columns.indexOf('account_id')];
+    };
+    expect(whopays('report', file('cur.csv.gz'), '--out', file('excel')).code).toBe(0);
+    expect(
+      whopays('report', file('cur.csv.gz'), '--out', file('plain'), '--csv-ids', 'plain').code,
+    ).toBe(0);
+    const plain = firstIds('plain')!;
+    expect(plain).toMatch(/^\d{12}$/);
+    // The cell is ="<id>" (a formula Excel and LibreOffice show as text), quoted per RFC 4180.
+    expect(firstIds('excel')).toBe(`"=""${plain}"""`);
+  });
 });
 
 /** A CUR Usage line of October 2025 (USD), for the report-version tests. */
