@@ -31,33 +31,10 @@ export const CUR1_HEADERS: Readonly<Record<string, string>> = {
   savings_plan_used_commitment: 'savingsPlan/UsedCommitment',
 };
 
-/** DBR-RT header (CUR-REFERENCE.md §1.2) with two tag columns. */
-export const DBR_HEADER = [
-  'InvoiceID',
-  'PayerAccountId',
-  'LinkedAccountId',
-  'RecordType',
-  'RecordId',
-  'ProductName',
-  'RateId',
-  'SubscriptionId',
-  'PricingPlanId',
-  'UsageType',
-  'Operation',
-  'AvailabilityZone',
-  'ReservedInstance',
-  'ItemDescription',
-  'UsageStartDate',
-  'UsageEndDate',
-  'UsageQuantity',
-  'BlendedRate',
-  'BlendedCost',
-  'UnBlendedRate',
-  'UnBlendedCost',
-  'ResourceId',
-  'user:Name',
-  'user:project',
-];
+/** DBR-RT header (CUR-REFERENCE.md §1.2) with two tag columns: the examples' writer's. */
+import { DBR_HEADER } from '../../examples/writers/dbr-files.js';
+
+export { DBR_HEADER };
 
 const csvField = (value: string | null | undefined): string => {
   if (value === undefined || value === null) return '';
