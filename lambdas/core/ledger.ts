@@ -40,3 +40,81 @@ export const LedgerRowSchema = z.object({
 });
 
 export type LedgerRow = z.infer<typeof LedgerRowSchema>;
+
+/** The ledger's columns, in the order of the SQL's final select. */
+export const LEDGER_COLUMNS = Object.keys(LedgerRowSchema.shape) as (keyof LedgerRow)[];
+
+const BILLING_PERIOD = /^\d{4}-\d{2}$/;
+const COMMITMENTS = new Set<unknown>([null, 'ri', 'sp', 'cr']);
+const MONEY_COLUMNS = new Set<string>(['usage_cost', 'invoice_cost']);
+const COUNT_COLUMNS = new Set<string>(['line_count', 'final_line_count']);
+
+/** The per-value check of one column; the same constraints as {@link LedgerRowSchema}. */
+const checkFor = (column: keyof LedgerRow): ((value: unknown) => boolean) => {
+  if (column === 'billing_period') return (v) => typeof v === 'string' && BILLING_PERIOD.test(v);
+  if (column === 'commitment') return (v) => COMMITMENTS.has(v);
+  if (column === 'payer_account_id' || MONEY_COLUMNS.has(column)) {
+    return (v) => typeof v === 'string';
+  }
+  if (COUNT_COLUMNS.has(column)) return (v) => Number.isSafeInteger(v);
+  return (v) => v === null || typeof v === 'string';
+};
+
+/**
+ * Ledger rows from a column-wise result (column name → values), as an engine that typed the
+ * columns itself returns it: money as decimal text, counts as numbers or integer text (coerced,
+ * as the schema does). Checks every value against the constraints of {@link LedgerRowSchema}, one
+ * column at a time, which costs a fraction of a schema parse per row.
+ *
+ * @throws Error naming the row, the column and the value that breaks the schema.
+ */
+export function ledgerRowsFromColumns(
+  columns: Readonly<Record<string, readonly unknown[]>>,
+): LedgerRow[] {
+  const [
+    period,
+    currency,
+    payer,
+    usage,
+    owner,
+    invoice,
+    commitment,
+    type,
+    note,
+    usageCost,
+    invoiceCost,
+    lines,
+    finalLines,
+  ] = LEDGER_COLUMNS.map((column) => {
+    const given = columns[column];
+    if (given === undefined) throw new Error(`ledger result has no column ${column}`);
+    const list = COUNT_COLUMNS.has(column) ? given.map(Number) : given;
+    const ok = checkFor(column);
+    for (let i = 0; i < list.length; i++) {
+      if (!ok(list[i])) {
+        throw new Error(`ledger row ${i}: ${column} ${JSON.stringify(given[i])} breaks the schema`);
+      }
+    }
+    return list;
+  });
+  const count = period!.length;
+  const rows: LedgerRow[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    rows[i] = {
+      billing_period: period![i],
+      currency_code: currency![i],
+      payer_account_id: payer![i],
+      usage_account_id: usage![i],
+      owner_account_id: owner![i],
+      invoice_account_id: invoice![i],
+      commitment: commitment![i],
+      line_item_type: type![i],
+      note: note![i],
+      usage_cost: usageCost![i],
+      invoice_cost: invoiceCost![i],
+      line_count: lines![i],
+      final_line_count: finalLines![i],
+    } as LedgerRow;
+  }
+  return rows;
+}

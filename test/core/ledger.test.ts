@@ -1,0 +1,66 @@
+import {
+  LEDGER_COLUMNS,
+  type LedgerRow,
+  LedgerRowSchema,
+  ledgerRowsFromColumns,
+} from '../../lambdas/core/ledger.js';
+
+const rows: Record<string, unknown>[] = [
+  {
+    billing_period: '2025-11',
+    currency_code: 'USD',
+    payer_account_id: '000000000010',
+    usage_account_id: '000000000011',
+    owner_account_id: '000000000012',
+    invoice_account_id: '000000000011',
+    commitment: 'ri',
+    line_item_type: 'DiscountedUsage',
+    note: null,
+    usage_cost: '-0.5000000000',
+    invoice_cost: '0.0000000000',
+    line_count: '3',
+    final_line_count: 2,
+  },
+  {
+    billing_period: '2025-11',
+    currency_code: null,
+    payer_account_id: '000000000010',
+    usage_account_id: null,
+    owner_account_id: null,
+    invoice_account_id: null,
+    commitment: null,
+    line_item_type: 'Rounding',
+    note: 'ambiguous-subscription:1',
+    usage_cost: '0',
+    invoice_cost: '1.2500000000',
+    line_count: 1,
+    final_line_count: '0',
+  },
+];
+const columnsOf = (list: Record<string, unknown>[]): Record<string, unknown[]> =>
+  Object.fromEntries(LEDGER_COLUMNS.map((c) => [c, list.map((r) => r[c])]));
+
+describe('ledgerRowsFromColumns', () => {
+  it('gives the rows LedgerRowSchema gives, counts coerced from integer text', () => {
+    const expected: LedgerRow[] = rows.map((r) => LedgerRowSchema.parse(r));
+    expect(ledgerRowsFromColumns(columnsOf(rows))).toEqual(expected);
+    expect(expected[0]?.line_count).toBe(3);
+  });
+
+  it.each([
+    ['a billing period that is not YYYY-MM', { billing_period: '2025-1' }, 'billing_period'],
+    ['an unknown commitment', { commitment: 'edp' }, 'commitment'],
+    ['money that is not text', { usage_cost: 1.5 }, 'usage_cost'],
+    ['a fractional line count', { line_count: '1.5' }, 'line_count'],
+    ['a missing payer', { payer_account_id: null }, 'payer_account_id'],
+  ])('refuses %s, like the schema, naming the row and column', (_name, change, column) => {
+    const bad = [rows[0]!, { ...rows[1]!, ...change }];
+    expect(() => LedgerRowSchema.parse(bad[1])).toThrow();
+    expect(() => ledgerRowsFromColumns(columnsOf(bad))).toThrow(`ledger row 1: ${column} `);
+  });
+
+  it('refuses a result without a ledger column', () => {
+    const { note: _note, ...rest } = columnsOf(rows);
+    expect(() => ledgerRowsFromColumns(rest)).toThrow('ledger result has no column note');
+  });
+});
