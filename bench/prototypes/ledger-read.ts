@@ -3,6 +3,7 @@
 // column (lambdas/core/ledger.ts ledgerRowsFromColumns). Same rows, times in ms.
 //
 // usage: npx tsx bench/prototypes/ledger-read.ts <cur2 parquet file or folder>
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
 import {
   LEDGER_COLUMNS,
@@ -14,7 +15,8 @@ const location = process.argv[2]!;
 const engine = await DuckDbEngine.create();
 const prepared = await engine.prepare({ location });
 const sql = engine.ledgerSql(prepared);
-const instance = (engine as unknown as { instance: { connect(): Promise<any> } }).instance;
+// A connection of its own: the engine's instance is private.
+const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
 const columns = LEDGER_COLUMNS.map((c) =>
   c.endsWith('_cost') ? `cast(${c} as varchar) as ${c}` : c,
@@ -27,13 +29,13 @@ const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
 for (let i = 0; i < 2; i++) {
   const [rowsQuery, q1] = await time(() => connection.runAndReadAll(sql));
   const [before, r1] = await time(async () =>
-    (rowsQuery as any).getRowObjectsJson().map((row: unknown) => LedgerRowSchema.parse(row)),
+    rowsQuery.getRowObjectsJson().map((row: unknown) => LedgerRowSchema.parse(row)),
   );
   const [colsQuery, q2] = await time(() =>
     connection.runAndReadAll(`select ${columns} from (${sql}) as ledger`),
   );
   const [after, r2] = await time(async () =>
-    ledgerRowsFromColumns((colsQuery as any).getColumnsObjectJson()),
+    ledgerRowsFromColumns(colsQuery.getColumnsObjectJson()),
   );
   const canon = (rows: unknown[]) =>
     rows
@@ -51,4 +53,5 @@ for (let i = 0; i < 2; i++) {
   );
 }
 connection.closeSync();
+instance.closeSync();
 await engine.close();
