@@ -2,32 +2,12 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Zip, ZipDeflate } from 'fflate';
+import { DBR_RT_COLUMNS } from '../../examples/writers/dbr-files.js';
 import { macrosSql, PAYER_ACCOUNT_ID, type Shape } from './shape.js';
 
 /** DBR-RT columns (CUR-REFERENCE §1.2) and the tag columns of a China DBR. */
 export const DBR_HEADERS: readonly string[] = [
-  'InvoiceID',
-  'PayerAccountId',
-  'LinkedAccountId',
-  'RecordType',
-  'RecordId',
-  'ProductName',
-  'RateId',
-  'SubscriptionId',
-  'PricingPlanId',
-  'UsageType',
-  'Operation',
-  'AvailabilityZone',
-  'ReservedInstance',
-  'ItemDescription',
-  'UsageStartDate',
-  'UsageEndDate',
-  'UsageQuantity',
-  'BlendedRate',
-  'BlendedCost',
-  'UnBlendedRate',
-  'UnBlendedCost',
-  'ResourceId',
+  ...DBR_RT_COLUMNS,
   'user:Name',
   'user:project',
   'user:kubernetes.io/service-name',

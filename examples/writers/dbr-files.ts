@@ -6,8 +6,8 @@ import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import type { DbrLine, DbrScenario } from '../scenarios/scenario-types.js';
 import { type Cell, type Column, copyRows } from './duckdb-copy.js';
 
-/** DBR-RT columns in the order of CUR-REFERENCE.md §1.2, then the activated tag columns. */
-export const DBR_HEADER = [
+/** The DBR-RT columns in the order of CUR-REFERENCE.md §1.2 (tag columns follow them). */
+export const DBR_RT_COLUMNS = [
   'InvoiceID',
   'PayerAccountId',
   'LinkedAccountId',
@@ -30,9 +30,10 @@ export const DBR_HEADER = [
   'UnBlendedRate',
   'UnBlendedCost',
   'ResourceId',
-  'user:Name',
-  'user:project',
 ] as const;
+
+/** The examples' DBR-RT header: the standard columns, then the activated tag columns. */
+export const DBR_HEADER = [...DBR_RT_COLUMNS, 'user:Name', 'user:project'] as const;
 
 /** The monthly invoice CSV's 29 columns (CUR-REFERENCE.md §2). */
 export const INVOICE_HEADER = [
