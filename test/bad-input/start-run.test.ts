@@ -1,11 +1,8 @@
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import 'aws-sdk-client-mock-jest';
-import { s3Store } from '../../lambdas/adapters/s3-store.js';
 import type { StartConfig } from '../../lambdas/shared/config.js';
 import { logger } from '../../lambdas/shared/logger.js';
 import { RunInputSchema } from '../../lambdas/shared/pipeline-contract.js';
-import { makeHandler } from '../../lambdas/start-run/start-run.js';
 import {
   BUCKET,
   DATA_KEYS,
@@ -18,7 +15,7 @@ import {
   s3Event,
 } from '../fixtures/bad/events.js';
 import { lambdaContext } from '../lambdas/helpers/lambda-context.js';
-import { MemoryS3, newS3Client } from '../lambdas/helpers/memory-s3.js';
+import { startRunHarness } from '../lambdas/helpers/start-run-fixture.js';
 
 // The delivery cases of the corpus through the start-run handler, on an in-memory S3.
 const partition = 'aws-cn';
@@ -38,24 +35,13 @@ const sqs = (...bodies: string[]) => ({
 });
 
 describe('start-run on the bad-input corpus', () => {
-  let s3: MemoryS3;
-  const sfn = mockClient(SFNClient);
-  const handler = () =>
-    makeHandler({ store: s3Store(newS3Client()), sfn: new SFNClient({}), config });
+  const { sfn, s3, handler } = startRunHarness(config);
 
-  beforeEach(() => {
-    s3 = new MemoryS3();
-    sfn.reset();
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
-  });
-  afterEach(() => {
-    s3.restore();
-    jest.restoreAllMocks();
-  });
+  afterEach(() => jest.restoreAllMocks());
 
   it.each(EVENT_CASES.map((c) => [c.name, c] as const))('handles %s', async (_name, c) => {
     // Prepare
-    for (const [key, body] of Object.entries(c.objects)) s3.put(BUCKET, key, body);
+    for (const [key, body] of Object.entries(c.objects)) s3().put(BUCKET, key, body);
     const errors = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     // Act
     const result = await handler()(sqs(c.body), lambdaContext);
@@ -80,8 +66,8 @@ describe('start-run on the bad-input corpus', () => {
 
   it('keeps going after a bad message: the good ones of the batch still start', async () => {
     // Prepare
-    s3.put(BUCKET, MANIFEST_KEY, manifest());
-    for (const key of DATA_KEYS) s3.put(BUCKET, key, 'PAR1');
+    s3().put(BUCKET, MANIFEST_KEY, manifest());
+    for (const key of DATA_KEYS) s3().put(BUCKET, key, 'PAR1');
     jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     const good = s3Event(encodeS3Key(MANIFEST_KEY));
     // Act
@@ -95,7 +81,7 @@ describe('start-run on the bad-input corpus', () => {
 
   it('never logs the manifest body or the billing data, only the file and the problem', async () => {
     // Prepare
-    s3.put(BUCKET, MANIFEST_KEY, `${manifest()} trailing-secret-line-item`);
+    s3().put(BUCKET, MANIFEST_KEY, `${manifest()} trailing-secret-line-item`);
     const errors = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     // Act
     await handler()(sqs(s3Event(encodeS3Key(MANIFEST_KEY))), lambdaContext);

@@ -16,11 +16,10 @@ import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
 import {
   assembleConfig,
   assembleInput,
-  athenaPages,
   BUCKET,
   CONSUMER,
-  LEDGER,
   OWNER,
+  oneLedgerPage,
   PAYER,
 } from './helpers/pipeline-fixture.js';
 
@@ -54,8 +53,7 @@ describe('assemble-report billing groups', () => {
     s3 = new MemoryS3();
     athena.reset();
     conductor.reset();
-    const [page] = athenaPages(LEDGER, 10);
-    athena.on(GetQueryResultsCommand).resolves(page!);
+    athena.on(GetQueryResultsCommand).resolves(oneLedgerPage());
   });
   afterEach(() => s3.restore());
 

@@ -1,34 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
-import {
-  BudgetsClient,
-  CreateBudgetCommand,
-  CreateNotificationCommand,
-  DescribeBudgetCommand,
-  DescribeNotificationsForBudgetCommand,
-  NotFoundException,
-  UpdateBudgetCommand,
-} from '@aws-sdk/client-budgets';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetQueryResultsCommand } from '@aws-sdk/client-athena';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { budgetsAdapter } from '../../lambdas/adapters/budgets.js';
 import { s3Store } from '../../lambdas/adapters/s3-store.js';
-import { snsNotifier } from '../../lambdas/adapters/sns.js';
-import { makeHandler as makeAssemble } from '../../lambdas/assemble-report/assemble-report.js';
-import { BudgetsPolicySchema } from '../../lambdas/core/budget-plan.js';
-import { type LedgerRow, LedgerRowSchema } from '../../lambdas/core/ledger.js';
+import type { LedgerRow } from '../../lambdas/core/ledger.js';
 import type { Report } from '../../lambdas/core/report-model.js';
-import { CUR_COLUMNS } from '../../lambdas/core/source-columns.js';
-import { makeHandler as makePublish } from '../../lambdas/publish-report/publish-report.js';
 import { RunInputSchema } from '../../lambdas/shared/pipeline-contract.js';
-import { makeHandler as makeStart } from '../../lambdas/start-run/start-run.js';
 import { synthesizedMachine } from '../infra/state-machine-definition.js';
 import { exampleConfig } from '../infra/synth-helpers.js';
+import * as fixture from './helpers/chain-fixture.js';
 import { lambdaContext } from './helpers/lambda-context.js';
 import { type LocalExecution, runLocally, TaskFailure } from './helpers/local-state-machine.js';
 import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
@@ -41,33 +21,12 @@ import { athenaPages } from './helpers/pipeline-fixture.js';
  * deployed machine would take, and what each path leaves behind is asserted.
  */
 
-const partition = 'aws';
 const ACCOUNT = '111122223333';
-const PAYER = '012345678901';
-const OWNER = '011111111111';
-const CONSUMER = '022222222222';
-const CUR_BUCKET = 'cur-bucket';
-const REPORTS = 'report-bucket';
-const EXPORT = 'whopays-cur2';
-const MANIFEST = `exports/${EXPORT}/metadata/BILLING_PERIOD=2025-10/${EXPORT}-Manifest.json`;
-const DATA = `exports/${EXPORT}/data/BILLING_PERIOD=2025-10/${EXPORT}-00001.csv`;
-const RI = `arn:${partition}:ec2:us-east-1:${OWNER}:reserved-instances/ri-canary-0001`;
-const SUMMARY_TOPIC = `arn:${partition}:sns:us-east-1:${ACCOUNT}:summary`;
-const ALERT_TOPIC = `arn:${partition}:sns:us-east-1:${ACCOUNT}:alert`;
+const RI = `arn:${fixture.partition}:ec2:us-east-1:${fixture.OWNER}:reserved-instances/ri-canary-0001`;
+const SUMMARY_TOPIC = `arn:${fixture.partition}:sns:us-east-1:${ACCOUNT}:summary`;
+const ALERT_TOPIC = `arn:${fixture.partition}:sns:us-east-1:${ACCOUNT}:alert`;
 /** Line-item text that must never reach a log line. */
 const CANARIES = ['i-0canary0resource', 'INV-CANARY-0001', RI];
-
-const line = (values: Partial<Record<string, string>>): string => {
-  const all: Partial<Record<string, string>> = {
-    bill_payer_account_id: PAYER,
-    bill_invoice_id: 'INV-CANARY-0001',
-    bill_billing_period_start_date: '2025-10-01T00:00:00Z',
-    line_item_currency_code: 'USD',
-    line_item_resource_id: 'i-0canary0resource',
-    ...values,
-  };
-  return CUR_COLUMNS.map((c) => all[c.name] ?? '').join(',');
-};
 
 /**
  * The three lines of chain.test.ts: usageCost OWNER 10 + 5 = 15, CONSUMER 30; ownerCost OWNER
@@ -75,55 +34,10 @@ const line = (values: Partial<Record<string, string>>): string => {
  * cost, so a non-number there makes the query fail the way Athena FAILs a bad cast.
  */
 const csv = (ownCost: string): string =>
-  [
-    CUR_COLUMNS.map((c) => c.name).join(','),
-    line({
-      line_item_usage_account_id: CONSUMER,
-      line_item_line_item_type: 'DiscountedUsage',
-      line_item_unblended_cost: '0',
-      reservation_reservation_a_r_n: RI,
-      reservation_effective_cost: '30',
-    }),
-    line({
-      line_item_usage_account_id: OWNER,
-      line_item_line_item_type: 'Usage',
-      line_item_unblended_cost: ownCost,
-    }),
-    line({
-      line_item_usage_account_id: OWNER,
-      line_item_line_item_type: 'RIFee',
-      line_item_unblended_cost: '35',
-      reservation_reservation_a_r_n: RI,
-      reservation_unused_amortized_upfront_fee_for_billing_period: '2',
-      reservation_unused_recurring_fee: '3',
-    }),
-  ].join('\n');
-
-/** The query text of the execution input, on DuckDB over a table laid out like the Glue table. */
-const runOnDuckDb = async (queryString: string, data: string): Promise<LedgerRow[]> => {
-  const dir = await mkdtemp(join(tmpdir(), 'whopays-faults-'));
-  try {
-    const file = join(dir, 'data.csv');
-    await writeFile(file, data);
-    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
-    const connection = await db.connect();
-    try {
-      const columns = CUR_COLUMNS.map((c) =>
-        c.kind === 'money' ? `cast(${c.name} as decimal(18, 10)) as ${c.name}` : c.name,
-      ).join(', ');
-      await connection.run('create schema whopays');
-      await connection.run(
-        `create view whopays.cur2_data as select ${columns}, '2025-10' as billing_period from read_csv('${file}', header = true, all_varchar = true)`,
-      );
-      const reader = await connection.runAndReadAll(queryString);
-      return reader.getRowObjectsJson().map((r) => LedgerRowSchema.parse(r));
-    } finally {
-      connection.closeSync();
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-};
+  fixture.threeLineCsv(RI, ownCost, {
+    bill_invoice_id: 'INV-CANARY-0001',
+    line_item_resource_id: 'i-0canary0resource',
+  });
 
 /** Every line the functions wrote to stdout/stderr while `act` ran (Powertools writes there). */
 const captureLogs = async <T>(act: () => Promise<T>): Promise<{ result: T; lines: string[] }> => {
@@ -226,24 +140,14 @@ const figuresOf = (report: Report): string[] => {
 
 describe('faults of a run, through the synthesized state machine', () => {
   const { definition } = synthesizedMachine(exampleConfig('aws'));
-  const sfn = mockClient(SFNClient);
-  const athena = mockClient(AthenaClient);
-  const budgets = mockClient(BudgetsClient);
-  const sns = mockClient(SNSClient);
+  const mocks = fixture.chainMocks();
+  const { sfn, athena, budgets, sns } = mocks;
   let s3: MemoryS3;
 
   beforeEach(() => {
     s3 = new MemoryS3();
     for (const mock of [sfn, athena, budgets, sns]) mock.reset();
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'e', startDate: new Date() });
-    budgets
-      .on(DescribeBudgetCommand)
-      .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
-    budgets.on(CreateBudgetCommand).resolves({});
-    budgets.on(UpdateBudgetCommand).resolves({});
-    budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [] });
-    budgets.on(CreateNotificationCommand).resolves({});
-    sns.on(PublishCommand).resolves({ MessageId: 'message-1' });
+    fixture.stubFirstRun(mocks, 'message-1');
   });
   afterEach(() => s3.restore());
 
@@ -255,77 +159,18 @@ describe('faults of a run, through the synthesized state machine', () => {
     data: string,
     queryFault: (attempt: number) => string | undefined = () => undefined,
   ): Promise<LocalExecution> => {
-    s3.put(CUR_BUCKET, DATA, data);
-    s3.put(
-      CUR_BUCKET,
-      MANIFEST,
-      JSON.stringify({ executionId: 'exec-1', dataFiles: [`s3://${CUR_BUCKET}/${DATA}`] }),
-    );
-    const store = s3Store(newS3Client());
-    const sources = [
-      { format: 'cur2' as const, prefix: 'exports', reportName: EXPORT, payerAccountId: PAYER },
-    ];
-    const started = await makeStart({
-      store,
-      sfn: new SFNClient({}),
-      config: {
-        stateMachineArn: `arn:${partition}:states:us-east-1:${ACCOUNT}:stateMachine:whopays`,
-        database: 'whopays',
-        workGroup: 'whopays',
-        tables: { cur: undefined, cur2: 'cur2_data', dbr: undefined },
-        sources,
-        stagingBucket: CUR_BUCKET,
-        stagingPrefix: 'whopays-staging/',
-      },
-    })(
-      {
-        Records: [
-          {
-            messageId: 'm1',
-            body: JSON.stringify({
-              Records: [
-                {
-                  eventName: 'ObjectCreated:Put',
-                  eventTime: '2025-11-03T08:15:00.000Z',
-                  s3: { bucket: { name: CUR_BUCKET }, object: { key: MANIFEST, eTag: 'e1' } },
-                },
-              ],
-            }),
-          },
-        ],
-      },
-      lambdaContext,
-    );
+    fixture.putDelivery(s3, data);
+    const {
+      start: startRun,
+      assemble,
+      publish,
+    } = fixture.chainHandlers(s3Store(newS3Client()), ACCOUNT, SUMMARY_TOPIC);
+    const started = await startRun(fixture.manifestMessage(fixture.MANIFEST), lambdaContext);
     expect(started).toEqual({ batchItemFailures: [] });
     const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     const runInput = RunInputSchema.parse(JSON.parse(start.input!));
 
     let queryAttempt = 0;
-    const assemble = makeAssemble({
-      athena: new AthenaClient({}),
-      store,
-      config: {
-        reportBucket: REPORTS,
-        reportPrefix: 'reports/',
-        sources,
-        billingGroups: undefined,
-      },
-    });
-    const publish = makePublish({
-      store,
-      budgets: {
-        port: budgetsAdapter(new BudgetsClient({}), ACCOUNT, undefined),
-        policy: BudgetsPolicySchema.parse({
-          namePrefix: 'whopays-',
-          limit: { mode: 'lastOwnerCost', headroom: 0.2 },
-          dryRun: false,
-        }),
-      },
-      notifier: snsNotifier(new SNSClient({}), SUMMARY_TOPIC),
-      reportBucket: REPORTS,
-      reportPrefix: 'reports/',
-      dryRun: false,
-    });
     return runLocally(
       definition,
       {
@@ -340,7 +185,7 @@ describe('faults of a run, through the synthesized state machine', () => {
           const { QueryString } = parameters as { QueryString: string };
           let rows: LedgerRow[];
           try {
-            rows = await runOnDuckDb(QueryString, data);
+            rows = await fixture.runLedgerOnDuckDb(QueryString, data);
           } catch (error) {
             throw new TaskFailure(
               'States.TaskFailed',
@@ -388,7 +233,7 @@ describe('faults of a run, through the synthesized state machine', () => {
     expect(execution).toMatchObject({ status: 'FAILED', error: 'WhopaysRunFailed' });
     // No retry of a failed query: one attempt, then straight to the alert.
     expect(execution.path).toEqual(['IsDbr', 'RunLedgerQuery', 'AlertFailure', 'RunFailed']);
-    expect(s3.keys(REPORTS)).toEqual([]);
+    expect(s3.keys(fixture.REPORTS)).toEqual([]);
     expect(athena).toHaveReceivedCommandTimes(GetQueryResultsCommand, 0);
     expect(budgets.calls()).toHaveLength(0);
     expect(summaryPublishes()).toHaveLength(0);
@@ -414,7 +259,7 @@ describe('faults of a run, through the synthesized state machine', () => {
       'AlertFailure',
       'RunFailed',
     ]);
-    expect(s3.keys(REPORTS)).toEqual([]);
+    expect(s3.keys(fixture.REPORTS)).toEqual([]);
     expect(summaryPublishes()).toHaveLength(0);
     expect(alertPublishes()).toHaveLength(1);
   });
@@ -433,8 +278,10 @@ describe('faults of a run, through the synthesized state machine', () => {
       'PublishReport',
       'Done',
     ]);
-    const report = JSON.parse(s3.text(REPORTS, `reports/2025-10/${PAYER}/report.json`)!) as Report;
-    const owner = report.periods[0]!.accounts.find((a) => a.accountId === OWNER)!;
+    const report = JSON.parse(
+      s3.text(fixture.REPORTS, `reports/2025-10/${fixture.PAYER}/report.json`)!,
+    ) as Report;
+    const owner = report.periods[0]!.accounts.find((a) => a.accountId === fixture.OWNER)!;
     expect(Number(owner.ownerCost)).toBe(45);
     expect(summaryPublishes()).toHaveLength(1);
     expect(alertPublishes()).toHaveLength(0);
@@ -443,7 +290,9 @@ describe('faults of a run, through the synthesized state machine', () => {
   it('logs of a full run and of a failed run carry ids and counts only: no amount, commitment ARN or line-item text', async () => {
     const { result: ok, lines: okLines } = await captureLogs(() => deliver(csv('10')));
     expect(ok.status).toBe('SUCCEEDED');
-    const report = JSON.parse(s3.text(REPORTS, `reports/2025-10/${PAYER}/report.json`)!) as Report;
+    const report = JSON.parse(
+      s3.text(fixture.REPORTS, `reports/2025-10/${fixture.PAYER}/report.json`)!,
+    ) as Report;
     s3.restore();
     s3 = new MemoryS3();
     for (const mock of [sfn, athena]) mock.resetHistory();

@@ -1,12 +1,9 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import 'aws-sdk-client-mock-jest';
-import { s3Store } from '../../lambdas/adapters/s3-store.js';
 import type { StartConfig } from '../../lambdas/shared/config.js';
 import { RunInputSchema } from '../../lambdas/shared/pipeline-contract.js';
-import { makeHandler } from '../../lambdas/start-run/start-run.js';
 import { fixtureText, lambdaContext, loadEvent } from './helpers/lambda-context.js';
-import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
+import { startRunHandler, startRunHarness } from './helpers/start-run-fixture.js';
 
 const partition = 'aws-cn';
 const stateMachineArn = `arn:${partition}:states:cn-northwest-1:111122223333:stateMachine:whopays`;
@@ -33,17 +30,7 @@ const CUR2_DATA = [1, 2].map(
 );
 
 describe('start-run', () => {
-  let s3: MemoryS3;
-  const sfn = mockClient(SFNClient);
-  const handler = () =>
-    makeHandler({ store: s3Store(newS3Client()), sfn: new SFNClient({}), config });
-
-  beforeEach(() => {
-    s3 = new MemoryS3();
-    sfn.reset();
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() });
-  });
-  afterEach(() => s3.restore());
+  const { sfn, s3, handler } = startRunHarness(config);
 
   const startedInput = (call = 0) => {
     const input = sfn.commandCalls(StartExecutionCommand)[call]!.args[0].input;
@@ -52,8 +39,8 @@ describe('start-run', () => {
 
   it('starts one run for a CUR 2.0 manifest with a URL-encoded key, after checking every listed file', async () => {
     // Prepare
-    s3.put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
-    for (const key of CUR2_DATA) s3.put('cur-bucket', key, 'parquet');
+    s3().put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
+    for (const key of CUR2_DATA) s3().put('cur-bucket', key, 'parquet');
     // Act
     const result = await handler()(await loadEvent('sqs-cur2-manifest.json'), lambdaContext);
     // Assess
@@ -78,8 +65,8 @@ describe('start-run', () => {
 
   it('treats a re-sent event as the same delivery: same execution name, duplicate is success', async () => {
     // Prepare
-    s3.put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
-    for (const key of CUR2_DATA) s3.put('cur-bucket', key, 'parquet');
+    s3().put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
+    for (const key of CUR2_DATA) s3().put('cur-bucket', key, 'parquet');
     const event = await loadEvent('sqs-cur2-manifest.json');
     sfn
       .on(StartExecutionCommand)
@@ -95,12 +82,12 @@ describe('start-run', () => {
   });
 
   it('reads the CUR 1 date-folder manifest and queries the year/month partition', async () => {
-    s3.put(
+    s3().put(
       'cur-bucket',
       'cur/daily-cur/20251001-20251101/daily-cur-Manifest.json',
       await fixtureText('cur1-manifest.json'),
     );
-    s3.put(
+    s3().put(
       'cur-bucket',
       'cur/daily-cur/daily-cur/year=2025/month=10/daily-cur-00001.snappy.parquet',
       'p',
@@ -152,23 +139,23 @@ describe('start-run', () => {
     ['malformed manifest JSON', 'cur2-manifest-truncated.json'],
     ['a manifest without a dataFiles list', 'cur2-manifest-wrong-shape.json'],
   ])('sends %s to the DLQ path (batch item failure) without starting a run', async (_, file) => {
-    s3.put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText(file));
+    s3().put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText(file));
     const result = await handler()(await loadEvent('sqs-cur2-manifest.json'), lambdaContext);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-cur2-1' }] });
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it('refuses a manifest whose listed objects are missing', async () => {
-    s3.put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
-    s3.put('cur-bucket', CUR2_DATA[0]!, 'parquet');
+    s3().put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
+    s3().put('cur-bucket', CUR2_DATA[0]!, 'parquet');
     const result = await handler()(await loadEvent('sqs-cur2-manifest.json'), lambdaContext);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-cur2-1' }] });
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
   it('fails only the message whose run could not start (throttled StartExecution)', async () => {
-    s3.put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
-    for (const key of CUR2_DATA) s3.put('cur-bucket', key, 'parquet');
+    s3().put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
+    for (const key of CUR2_DATA) s3().put('cur-bucket', key, 'parquet');
     sfn
       .on(StartExecutionCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
@@ -179,10 +166,9 @@ describe('start-run', () => {
   });
 
   it('refuses a delivery that matches no configured source', async () => {
-    const handlerWithout = makeHandler({
-      store: s3Store(newS3Client()),
-      sfn: new SFNClient({}),
-      config: { ...config, sources: config.sources.filter((s) => s.format !== 'dbr') },
+    const handlerWithout = startRunHandler({
+      ...config,
+      sources: config.sources.filter((s) => s.format !== 'dbr'),
     });
     const result = await handlerWithout(await loadEvent('sqs-dbr-url-encoded.json'), lambdaContext);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-dbr-1' }] });

@@ -90,6 +90,9 @@ export const athenaPages = (
   return pages;
 };
 
+/** All of LEDGER in a single Athena page: header and rows, no NextToken. */
+export const oneLedgerPage = (): GetQueryResultsCommandOutput => athenaPages(LEDGER, 10)[0]!;
+
 export const assembleConfig: AssembleConfig = {
   reportBucket: BUCKET,
   reportPrefix: 'reports/',

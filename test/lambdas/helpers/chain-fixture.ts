@@ -1,0 +1,220 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import {
+  BudgetsClient,
+  CreateBudgetCommand,
+  CreateNotificationCommand,
+  DescribeBudgetCommand,
+  DescribeNotificationsForBudgetCommand,
+  NotFoundException,
+  UpdateBudgetCommand,
+} from '@aws-sdk/client-budgets';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mockClient } from 'aws-sdk-client-mock';
+import { budgetsAdapter } from '../../../lambdas/adapters/budgets.js';
+import type { ObjectStore } from '../../../lambdas/adapters/s3-store.js';
+import { snsNotifier } from '../../../lambdas/adapters/sns.js';
+import { makeHandler as makeAssemble } from '../../../lambdas/assemble-report/assemble-report.js';
+import { BudgetsPolicySchema } from '../../../lambdas/core/budget-plan.js';
+import { type LedgerRow, LedgerRowSchema } from '../../../lambdas/core/ledger.js';
+import { CUR_COLUMNS } from '../../../lambdas/core/source-columns.js';
+import { makeHandler as makePublish } from '../../../lambdas/publish-report/publish-report.js';
+import { makeHandler as makeStart } from '../../../lambdas/start-run/start-run.js';
+import type { MemoryS3 } from './memory-s3.js';
+
+/** One CUR 2.0 export of October 2025 in a CUR bucket, as the chain tests deliver it. */
+export const partition = 'aws';
+export const PAYER = '012345678901';
+export const OWNER = '011111111111';
+export const CONSUMER = '022222222222';
+export const CUR_BUCKET = 'cur-bucket';
+export const REPORTS = 'report-bucket';
+export const EXPORT = 'whopays-cur2';
+export const MANIFEST = `exports/${EXPORT}/metadata/BILLING_PERIOD=2025-10/${EXPORT}-Manifest.json`;
+export const DATA = `exports/${EXPORT}/data/BILLING_PERIOD=2025-10/${EXPORT}-00001.csv`;
+export const SOURCES = [
+  { format: 'cur2' as const, prefix: 'exports', reportName: EXPORT, payerAccountId: PAYER },
+];
+
+/** One CUR line: every column of CUR_COLUMNS, the payer/period/currency ones filled in. */
+const line = (values: Partial<Record<string, string>>): string => {
+  const all: Partial<Record<string, string>> = {
+    bill_payer_account_id: PAYER,
+    bill_billing_period_start_date: '2025-10-01T00:00:00Z',
+    line_item_currency_code: 'USD',
+    ...values,
+  };
+  return CUR_COLUMNS.map((c) => all[c.name] ?? '').join(',');
+};
+
+/**
+ * Three CUR 2.0 lines of October 2025 (the arithmetic is in each test), with a header:
+ * 1. CONSUMER's DiscountedUsage covered by OWNER's RI `ri`: effective cost 30, unblended 0;
+ * 2. OWNER's own Usage, unblended `ownCost`;
+ * 3. OWNER's RIFee: unblended 35, unused upfront 2 + unused recurring 3.
+ * `common` is added to every line (e.g. text that must never reach a log).
+ */
+export const threeLineCsv = (
+  ri: string,
+  ownCost: string,
+  common: Partial<Record<string, string>> = {},
+): string =>
+  [
+    CUR_COLUMNS.map((c) => c.name).join(','),
+    line({
+      ...common,
+      line_item_usage_account_id: CONSUMER,
+      line_item_line_item_type: 'DiscountedUsage',
+      line_item_unblended_cost: '0',
+      reservation_reservation_a_r_n: ri,
+      reservation_effective_cost: '30',
+    }),
+    line({
+      ...common,
+      line_item_usage_account_id: OWNER,
+      line_item_line_item_type: 'Usage',
+      line_item_unblended_cost: ownCost,
+    }),
+    line({
+      ...common,
+      line_item_usage_account_id: OWNER,
+      line_item_line_item_type: 'RIFee',
+      line_item_unblended_cost: '35',
+      reservation_reservation_a_r_n: ri,
+      reservation_unused_amortized_upfront_fee_for_billing_period: '2',
+      reservation_unused_recurring_fee: '3',
+    }),
+  ].join('\n');
+
+/**
+ * The Athena step, locally: the query text start-run rendered runs on DuckDB against a
+ * `"whopays"."cur2_data"` table laid out like the Glue table (CUR columns + billing_period).
+ */
+export const runLedgerOnDuckDb = async (
+  queryString: string,
+  data: string,
+): Promise<LedgerRow[]> => {
+  const dir = await mkdtemp(join(tmpdir(), 'whopays-chain-'));
+  try {
+    const file = join(dir, 'data.csv');
+    await writeFile(file, data);
+    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const connection = await db.connect();
+    try {
+      const columns = CUR_COLUMNS.map((c) =>
+        c.kind === 'money' ? `cast(${c.name} as decimal(18, 10)) as ${c.name}` : c.name,
+      ).join(', ');
+      await connection.run('create schema whopays');
+      await connection.run(
+        `create view whopays.cur2_data as select ${columns}, '2025-10' as billing_period from read_csv('${file}', header = true, all_varchar = true)`,
+      );
+      const reader = await connection.runAndReadAll(queryString);
+      return reader.getRowObjectsJson().map((r) => LedgerRowSchema.parse(r));
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+};
+
+/** The SDK clients of the chain, mocked; call inside a describe. */
+export const chainMocks = () => ({
+  sfn: mockClient(SFNClient),
+  athena: mockClient(AthenaClient),
+  budgets: mockClient(BudgetsClient),
+  sns: mockClient(SNSClient),
+});
+
+/**
+ * A first run: execution starts, no budget exists yet (so it is created with one notification)
+ * and every SNS publish succeeds with `messageId`.
+ */
+export const stubFirstRun = (
+  { sfn, budgets, sns }: ReturnType<typeof chainMocks>,
+  messageId: string,
+): void => {
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'e', startDate: new Date() });
+  budgets
+    .on(DescribeBudgetCommand)
+    .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
+  budgets.on(CreateBudgetCommand).resolves({});
+  budgets.on(UpdateBudgetCommand).resolves({});
+  budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [] });
+  budgets.on(CreateNotificationCommand).resolves({});
+  sns.on(PublishCommand).resolves({ MessageId: messageId });
+};
+
+/** The delivery as Data Exports writes it: the data file, then the manifest listing it. */
+export const putDelivery = (s3: MemoryS3, data: string): void => {
+  s3.put(CUR_BUCKET, DATA, data);
+  s3.put(
+    CUR_BUCKET,
+    MANIFEST,
+    JSON.stringify({ executionId: 'exec-1', dataFiles: [`s3://${CUR_BUCKET}/${DATA}`] }),
+  );
+};
+
+/** The S3 notification of the manifest (object key as S3 writes it), inside one SQS message. */
+export const manifestMessage = (objectKey: string) => ({
+  Records: [
+    {
+      messageId: 'm1',
+      body: JSON.stringify({
+        Records: [
+          {
+            eventName: 'ObjectCreated:Put',
+            eventTime: '2025-11-03T08:15:00.000Z',
+            s3: { bucket: { name: CUR_BUCKET }, object: { key: objectKey, eTag: 'e1' } },
+          },
+        ],
+      }),
+    },
+  ],
+});
+
+/** The three handlers of the chain, wired to one store and the mocked clients. */
+export const chainHandlers = (store: ObjectStore, account: string, summaryTopic: string) => ({
+  start: makeStart({
+    store,
+    sfn: new SFNClient({}),
+    config: {
+      stateMachineArn: `arn:${partition}:states:us-east-1:${account}:stateMachine:whopays`,
+      database: 'whopays',
+      workGroup: 'whopays',
+      tables: { cur: undefined, cur2: 'cur2_data', dbr: undefined },
+      sources: SOURCES,
+      stagingBucket: CUR_BUCKET,
+      stagingPrefix: 'whopays-staging/',
+    },
+  }),
+  assemble: makeAssemble({
+    athena: new AthenaClient({}),
+    store,
+    config: {
+      reportBucket: REPORTS,
+      reportPrefix: 'reports/',
+      sources: SOURCES,
+      billingGroups: undefined,
+    },
+  }),
+  publish: makePublish({
+    store,
+    budgets: {
+      port: budgetsAdapter(new BudgetsClient({}), account, undefined),
+      policy: BudgetsPolicySchema.parse({
+        namePrefix: 'whopays-',
+        limit: { mode: 'lastOwnerCost', headroom: 0.2 },
+        dryRun: false,
+      }),
+    },
+    notifier: snsNotifier(new SNSClient({}), summaryTopic),
+    reportBucket: REPORTS,
+    reportPrefix: 'reports/',
+    dryRun: false,
+  }),
+});
