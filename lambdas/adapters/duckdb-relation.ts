@@ -162,6 +162,37 @@ const moneyToDecimal = (column: FileColumn, field: string): string => {
   return field;
 };
 
+/**
+ * The CUR money columns sql/ledger/cur_ledger.sql reads on some line types only (its
+ * amortized-cost CASE), with those line types. The exact conversion is the dearest part of the
+ * scan (~0.5 s of 10M Parquet lines), so these columns are converted on those lines only and are
+ * NULL on the others, where the ledger never reads them. Keep in step with cur_ledger.sql.
+ */
+const MONEY_READ_ON: Readonly<Record<string, readonly string[]>> = {
+  reservation_effective_cost: ['DiscountedUsage'],
+  reservation_unused_amortized_upfront_fee_for_billing_period: ['RIFee'],
+  reservation_unused_recurring_fee: ['RIFee'],
+  savings_plan_savings_plan_effective_cost: ['SavingsPlanCoveredUsage'],
+  savings_plan_total_commitment_to_date: ['SavingsPlanRecurringFee'],
+  savings_plan_used_commitment: ['SavingsPlanRecurringFee'],
+};
+
+const onlyWhereRead = (
+  format: SourceFormat,
+  contract: SourceColumn,
+  columns: readonly FileColumn[],
+  value: string,
+): string => {
+  const lineTypes = MONEY_READ_ON[contract.name];
+  const typeContract = columnsFor(format).find(
+    (column) => column.name === 'line_item_line_item_type',
+  );
+  const typeColumn = typeContract && sourceColumnFor(format, typeContract, columns);
+  if (lineTypes === undefined || typeColumn === undefined) return value;
+  const types = lineTypes.map(sqlString).join(', ');
+  return `case when ${quoteIdentifier(typeColumn.name)} in (${types}) then ${value} end`;
+};
+
 const columnSql = (
   format: SourceFormat,
   contract: SourceColumn,
@@ -176,7 +207,7 @@ const columnSql = (
   const field = quoteIdentifier(column.name);
   // DBR money stays text: the DBR ledger trims and casts it.
   if (contract.kind === 'money' && format !== 'dbr') {
-    return `${moneyToDecimal(column, field)} as ${name}`;
+    return `${onlyWhereRead(format, contract, columns, moneyToDecimal(column, field))} as ${name}`;
   }
   // Parquet timestamps become text ('2025-10-01 00:00:00'): the ledger reads their first 7 chars.
   return `cast(${field} as varchar) as ${name}`;
