@@ -13,6 +13,12 @@ export interface ReadFile {
 
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
+/**
+ * DuckDB's CSV read buffer (default 16 MiB per thread). 8 MiB keeps a 1M-line DBR's peak RSS
+ * lower (bench/FINDINGS.md) at no measured cost in time; it must still exceed the longest line.
+ */
+const CSV_BUFFER_BYTES = 8_388_608;
+
 const CSV_DIALECT = `header = true, delim = ',', quote = '"', escape = '"'`;
 
 /**
@@ -40,7 +46,7 @@ export function readerSql(reader: Reader, files: readonly ReadFile[]): string {
   }
   const csv = (file: ReadFile) => {
     const columns = file.columns.map((column) => `${sqlString(column.name)}: 'VARCHAR'`);
-    return `read_csv(${sqlString(file.path)}, ${CSV_DIALECT}, auto_detect = false, columns = {${columns.join(', ')}}, filename = true, hive_partitioning = false)`;
+    return `read_csv(${sqlString(file.path)}, ${CSV_DIALECT}, auto_detect = false, columns = {${columns.join(', ')}}, filename = true, hive_partitioning = false, buffer_size = ${CSV_BUFFER_BYTES})`;
   };
   if (files.length === 1) return csv(files[0]!);
   return `(\n${files.map((file) => `select * from ${csv(file)}`).join('\nunion all by name\n')}\n)`;
