@@ -14,13 +14,12 @@ import {
   badNumberSql,
   describeSql,
   duplicatedContractColumn,
-  missingRequiredColumns,
   type Reader,
   readerSql,
   relationSql,
 } from './duckdb-relation.js';
 import { type DataFile, discoverSource } from './file-discovery.js';
-import { detectFormat, type FileColumn } from './source-headers.js';
+import { detectFormat, type FileColumn, missingRequiredColumns } from './source-headers.js';
 
 /** Settings of the embedded DuckDB. */
 export interface DuckDbEngineOptions {

@@ -1,6 +1,11 @@
 import { columnsFor, type SourceColumn, type SourceFormat } from '../core/source-columns.js';
 import { quoteIdentifier } from '../core/sql-catalog.js';
-import { contractColumnName, type FileColumn } from './source-headers.js';
+import {
+  contractColumnName,
+  type FileColumn,
+  missingRequiredColumns,
+  sourceColumnFor,
+} from './source-headers.js';
 
 /** The DuckDB reader a set of files needs. */
 export type Reader = 'csv' | 'parquet';
@@ -62,24 +67,6 @@ export function unionColumns(files: readonly ReadFile[]): FileColumn[] {
 }
 
 /**
- * The file column that feeds a contract column, if any. A DBR without consolidated billing has
- * `Cost` where a consolidated one has `UnBlendedCost`.
- */
-export function sourceColumnFor(
-  format: SourceFormat,
-  contract: SourceColumn,
-  columns: readonly FileColumn[],
-): FileColumn | undefined {
-  const byName = (name: string) =>
-    columns.find((column) => contractColumnName(format, column.name) === name);
-  const found = byName(contract.name);
-  if (found === undefined && format === 'dbr' && contract.name === 'UnBlendedCost') {
-    return byName('Cost');
-  }
-  return found;
-}
-
-/**
  * A contract column the file has twice, by the file's name for it, if any. DuckDB renames the
  * second of two equal headers `<name>_1`; two headers that map to one contract name (e.g.
  * `lineItem/UnblendedCost` and `line_item_unblended_cost`) count too. Either way, which one holds
@@ -103,15 +90,6 @@ export function duplicatedContractColumn(
   }
   return undefined;
 }
-
-/** The required contract columns a file lacks, by contract name. */
-export const missingRequiredColumns = (
-  format: SourceFormat,
-  columns: readonly FileColumn[],
-): string[] =>
-  columnsFor(format)
-    .filter((contract) => contract.required && !sourceColumnFor(format, contract, columns))
-    .map((contract) => contract.name);
 
 const isText = (column: FileColumn): boolean => column.type.toUpperCase() === 'VARCHAR';
 

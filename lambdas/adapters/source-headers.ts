@@ -1,4 +1,4 @@
-import type { SourceFormat } from '../core/source-columns.js';
+import { columnsFor, type SourceColumn, type SourceFormat } from '../core/source-columns.js';
 
 /** A column of a billing file as DuckDB describes it. */
 export interface FileColumn {
@@ -45,3 +45,30 @@ export function detectFormat(columns: readonly FileColumn[]): SourceFormat | und
   const hasProductMap = columns.some((column) => column.name === 'product');
   return hasProductMap || CUR2_ONLY_COLUMNS.some((name) => snake.has(name)) ? 'cur2' : 'cur';
 }
+
+/**
+ * The file column that feeds a contract column, if any. A DBR without consolidated billing has
+ * `Cost` where a consolidated one has `UnBlendedCost`.
+ */
+export function sourceColumnFor(
+  format: SourceFormat,
+  contract: SourceColumn,
+  columns: readonly FileColumn[],
+): FileColumn | undefined {
+  const byName = (name: string) =>
+    columns.find((column) => contractColumnName(format, column.name) === name);
+  const found = byName(contract.name);
+  if (found === undefined && format === 'dbr' && contract.name === 'UnBlendedCost') {
+    return byName('Cost');
+  }
+  return found;
+}
+
+/** The required contract columns a file lacks, by contract name. */
+export const missingRequiredColumns = (
+  format: SourceFormat,
+  columns: readonly FileColumn[],
+): string[] =>
+  columnsFor(format)
+    .filter((contract) => contract.required && !sourceColumnFor(format, contract, columns))
+    .map((contract) => contract.name);

@@ -1,5 +1,5 @@
-import { missingRequiredColumns, sourceColumnFor } from '../adapters/duckdb-relation.js';
 import type { FileColumn } from '../adapters/source-headers.js';
+import { missingRequiredColumns, sourceColumnFor } from '../adapters/source-headers.js';
 import { InputError } from '../core/errors.js';
 import { DBR_COLUMNS } from '../core/source-columns.js';
 import { STAGED_DBR_DIALECT } from '../shared/pipeline-contract.js';
