@@ -3,7 +3,6 @@ import { quoteIdentifier } from '../core/sql-catalog.js';
 import {
   contractColumnName,
   type FileColumn,
-  missingRequiredColumns,
   sourceColumnFor,
 } from './source-headers.js';
 
