@@ -1,10 +1,6 @@
 import { columnsFor, type SourceColumn, type SourceFormat } from '../core/source-columns.js';
 import { quoteIdentifier } from '../core/sql-catalog.js';
-import {
-  contractColumnName,
-  type FileColumn,
-  sourceColumnFor,
-} from './source-headers.js';
+import { contractColumnName, type FileColumn, sourceColumnFor } from './source-headers.js';
 
 /** The DuckDB reader a set of files needs. */
 export type Reader = 'csv' | 'parquet';
