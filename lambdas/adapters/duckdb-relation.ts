@@ -188,7 +188,10 @@ const columnSql = (
   if (contract.kind === 'money' && format !== 'dbr') {
     return `${onlyWhereRead(format, contract, columns, moneyToDecimal(column, field))} as ${name}`;
   }
-  // Parquet timestamps become text ('2025-10-01 00:00:00'): the ledger reads their first 7 chars.
+  // A Parquet TIMESTAMP stays one: the ledger groups on it and formats only its groups
+  // (`substr(cast(... as varchar), 1, 7)`), where casting 10M timestamps to text per line cost
+  // ~0.3 s. Every other type (e.g. an account id written as a number) is read as text.
+  if (column.type.toUpperCase().startsWith('TIMESTAMP')) return `${field} as ${name}`;
   return `cast(${field} as varchar) as ${name}`;
 };
 
