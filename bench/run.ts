@@ -195,9 +195,16 @@ if (run(PYTHON, ['-c', 'import pandas']).status === 0) {
         : `${differing} of ${ids.size} accounts differ by more than a cent (largest ${worst} cents)`;
   }
 }
-const speedup = published ? published.seconds / dbrZip.seconds : undefined;
-const memoryShare =
-  published?.peakRssMb && dbrZip.peakRssMb ? dbrZip.peakRssMb / published.peakRssMb : undefined;
+// The targets compare like with like: the published method reads the plain CSV (its unzip is not
+// timed), so whopays is judged on the plain CSV too; the .csv.zip as delivered is shown beside it.
+const ratioTo = (m: Measurement): number | undefined =>
+  published && m.exitCode === 0 ? published.seconds / m.seconds : undefined;
+const memoryShareOf = (m: Measurement): number | undefined =>
+  published?.peakRssMb && m.peakRssMb ? m.peakRssMb / published.peakRssMb : undefined;
+const speedup = ratioTo(dbrCsv);
+const zipSpeedup = ratioTo(dbrZip);
+const memoryShare = memoryShareOf(dbrCsv);
+const zipMemoryShare = memoryShareOf(dbrZip);
 
 // ---------------------------------------------------------------------------------------------
 // Assemble step, exact-cast cost, Athena scan share.
@@ -298,11 +305,13 @@ lines.push(
   `| published method, plain .csv | ${published ? s(published.seconds) : 'not run'} | ${cpu(published)} | ${mb(published?.peakRssMb)} |`,
 );
 lines.push('');
+const times = (r: number | undefined) => (r ? `${r.toFixed(1)}×` : 'n/a');
+const percent = (r: number | undefined) => (r ? `${(r * 100).toFixed(1)} %` : 'n/a');
 lines.push(
-  `- speed-up: ${speedup ? `${speedup.toFixed(1)}×` : 'n/a'} (target ≥ 40×): **${verdict(speedup === undefined ? undefined : speedup >= 40)}**`,
+  `- speed-up on the plain .csv (what the published method reads): ${times(speedup)} (target ≥ 40×): **${verdict(speedup === undefined ? undefined : speedup >= 40)}**; on the .csv.zip as delivered (whopays unzips it, the published method's unzip is not timed): ${times(zipSpeedup)}`,
 );
 lines.push(
-  `- memory: whopays uses ${memoryShare ? `${(memoryShare * 100).toFixed(1)} %` : 'n/a'} of the published method's peak (target ≤ 10 %): **${verdict(memoryShare === undefined ? undefined : memoryShare <= 0.1)}**`,
+  `- memory on the plain .csv: whopays uses ${percent(memoryShare)} of the published method's peak (target ≤ 10 %): **${verdict(memoryShare === undefined ? undefined : memoryShare <= 0.1)}**; on the .csv.zip: ${percent(zipMemoryShare)}`,
 );
 lines.push(`- owner totals: ${comparison}`);
 lines.push('');
