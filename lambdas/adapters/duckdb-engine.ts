@@ -2,10 +2,15 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
 import type { LedgerEngine, LedgerRequest, LedgerResult } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
-import { LEDGER_COLUMNS, ledgerRowsFromColumns } from '../core/ledger.js';
+import {
+  appendLedgerRowsFromText,
+  LEDGER_COLUMNS,
+  type LedgerRow,
+  ledgerRowsFromColumns,
+} from '../core/ledger.js';
 import type { SourceFormat } from '../core/source-columns.js';
 import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
@@ -104,9 +109,12 @@ export class DuckDbEngine implements LedgerEngine {
     const unpacked = await mkdtemp(join(this.scratch, 'source-'));
     try {
       const prepared = await prepare(connection, request, unpacked);
-      const query = connection
-        .runAndReadAll(readableLedgerSql(this.ledgerSql(prepared.source)))
-        .catch((error: unknown) => failure(connection, prepared, error));
+      const ledger = this.ledgerSql(prepared.source);
+      const run = (sql: string) =>
+        connection
+          .runAndReadAll(sql)
+          .catch((error: unknown) => failure(connection, prepared, error));
+      const query = run(ledgerTextSql(ledger));
       // DuckDB reads a truncated gzip without complaint: check every one while the query runs.
       // Both settle before anything throws: the connection must not close under a running query.
       // A broken gzip comes first: its cut-off last row also fails the query as a CSV error.
@@ -116,8 +124,9 @@ export class DuckDbEngine implements LedgerEngine {
       const broken = (await checks).find((check) => check.status === 'rejected');
       if (broken) throw broken.reason;
       if (outcome!.status === 'rejected') throw outcome!.reason;
-      const reader = outcome!.value;
-      const rows = ledgerRowsFromColumns(reader.getColumnsObjectJson());
+      const rows =
+        ledgerRowsFromText(outcome!.value) ??
+        ledgerRowsFromColumns((await run(ledgerColumnsSql(ledger))).getColumnsObjectJson());
       const { format, files, skipped } = prepared.source;
       return { location: request.location, format, files, skipped, rows };
     } finally {
@@ -151,16 +160,57 @@ export class DuckDbEngine implements LedgerEngine {
 }
 
 /**
- * The ledger query as the engine reads it: money cast to text in SQL (DuckDB's own decimal text,
- * exact) and read column-wise, which is much cheaper than converting each DECIMAL to JSON row by
- * row. The ledger SQL itself stays the one Athena runs.
+ * The ledger query as the engine reads it column-wise: money cast to text in SQL (DuckDB's own
+ * decimal text, exact). The ledger SQL itself stays the one Athena runs. Only for a ledger that
+ * {@link ledgerTextSql} cannot carry: a value at a time is slow.
  */
-const readableLedgerSql = (ledger: string): string => {
+const ledgerColumnsSql = (ledger: string): string => {
   const columns = LEDGER_COLUMNS.map((c) =>
     c === 'usage_cost' || c === 'invoice_cost' ? `cast(${c} as varchar) as ${c}` : c,
   );
   return `select ${columns.join(', ')}\nfrom (\n${ledger}\n) as ledger`;
 };
+
+/** Between two values of the ledger text: chr(31), the ASCII unit separator. */
+const SEPARATOR = '\x1f';
+/** NULL in the ledger text: chr(30), the record separator. */
+const NULL_TEXT = '\x1e';
+/** Ledger rows per text: ~10 MB, far below the longest string V8 makes (2^29 characters). */
+const ROWS_PER_TEXT = 65_536;
+
+/**
+ * The ledger query as the engine reads it: every value as text, joined by chr(31) into one text per
+ * 65,536 rows, with the number of rows it holds. Bringing a DuckDB value into JavaScript costs
+ * far more than splitting a long text there: ~70k ledger rows read in ~90 ms instead of ~350.
+ * Values that the encoding could not tell apart are counted (`unreadable`): a value that is chr(30)
+ * alone reads as NULL. A chr(31) inside a value shows as too many values for the rows.
+ */
+const ledgerTextSql = (ledger: string): string => {
+  const text = LEDGER_COLUMNS.map((c) => `cast(${c} as varchar)`);
+  const values = text.map((t) => `coalesce(${t}, chr(30))`);
+  return `select string_agg(line, chr(31)) as ledger_text, count(*) as row_count,
+  count(*) filter (where unreadable) as unreadable_count
+from (
+  select concat_ws(chr(31), ${values.join(', ')}) as line,
+    ${text.map((t) => `${t} = chr(30)`).join(' or ')} as unreadable,
+    (row_number() over ()) // ${ROWS_PER_TEXT} as part
+  from (\n${ledger}\n) as ledger
+) as lines
+group by part`;
+};
+
+/** The rows of {@link ledgerTextSql}'s result, checked; undefined when the text cannot carry them. */
+function ledgerRowsFromText(reader: DuckDBResultReader): LedgerRow[] | undefined {
+  const rows: LedgerRow[] = [];
+  for (const [text, count, unreadable] of reader.getRows()) {
+    const values = String(text).split(SEPARATOR);
+    if (unreadable !== 0n || values.length !== Number(count) * LEDGER_COLUMNS.length) {
+      return undefined;
+    }
+    appendLedgerRowsFromText(values, NULL_TEXT, rows);
+  }
+  return rows;
+}
 
 async function prepare(
   connection: DuckDBConnection,

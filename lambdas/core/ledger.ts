@@ -118,3 +118,66 @@ export function ledgerRowsFromColumns(
   }
   return rows;
 }
+
+/**
+ * Ledger rows from their values as one flat list of text, row after row in the order of
+ * {@link LEDGER_COLUMNS}, NULL written as `nullText`: how the DuckDB engine reads the ledger, since
+ * a few long texts cross into JavaScript far faster than a million single values. Checks every
+ * value against the constraints of {@link LedgerRowSchema} and appends the rows to `rows`.
+ *
+ * @throws Error naming the row, the column and the value that breaks the schema.
+ */
+export function appendLedgerRowsFromText(
+  values: readonly string[],
+  nullText: string,
+  rows: LedgerRow[],
+): void {
+  const width = LEDGER_COLUMNS.length;
+  if (values.length % width !== 0) {
+    throw new Error(`ledger result: ${values.length} values are not rows of ${width}`);
+  }
+  const fail = (at: number, column: number): never => {
+    const name = LEDGER_COLUMNS[column]!;
+    const value = values[at + column];
+    const shown = value === nullText ? 'null' : JSON.stringify(value);
+    throw new Error(`ledger row ${rows.length}: ${name} ${shown} breaks the schema`);
+  };
+  const orNull = (value: string): string | null => (value === nullText ? null : value);
+  // Offsets follow LEDGER_COLUMNS.
+  // Rows of a period come together: a period already matched needs no second look.
+  let period = '';
+  for (let at = 0; at < values.length; at += width) {
+    const billingPeriod = values[at]!;
+    if (billingPeriod !== period) {
+      if (!BILLING_PERIOD.test(billingPeriod)) fail(at, 0);
+      period = billingPeriod;
+    }
+    const payer = values[at + 2]!;
+    const commitment = orNull(values[at + 6]!);
+    const usageCost = values[at + 9]!;
+    const invoiceCost = values[at + 10]!;
+    const lines = Number(values[at + 11]);
+    const finalLines = Number(values[at + 12]);
+    if (payer === nullText) fail(at, 2);
+    if (!COMMITMENTS.has(commitment)) fail(at, 6);
+    if (usageCost === nullText) fail(at, 9);
+    if (invoiceCost === nullText) fail(at, 10);
+    if (!Number.isSafeInteger(lines)) fail(at, 11);
+    if (!Number.isSafeInteger(finalLines)) fail(at, 12);
+    rows.push({
+      billing_period: billingPeriod,
+      currency_code: orNull(values[at + 1]!),
+      payer_account_id: payer,
+      usage_account_id: orNull(values[at + 3]!),
+      owner_account_id: orNull(values[at + 4]!),
+      invoice_account_id: orNull(values[at + 5]!),
+      commitment: commitment as LedgerRow['commitment'],
+      line_item_type: orNull(values[at + 7]!),
+      note: orNull(values[at + 8]!),
+      usage_cost: usageCost,
+      invoice_cost: invoiceCost,
+      line_count: lines,
+      final_line_count: finalLines,
+    });
+  }
+}

@@ -297,6 +297,24 @@ describe('DuckDbEngine reads', () => {
     expect(result.format).toBe('cur');
   });
 
+  // The engine reads the ledger as text: values joined by chr(31), NULL written as chr(30).
+  it.each([
+    ['holding chr(31)', 'Usage\x1f'],
+    ['that is chr(30)', '\x1e'],
+  ])('a value %s exactly, and NULL apart from it', async (_name, type) => {
+    const lines = [
+      { ...usage(A, '1'), line_item_line_item_type: type },
+      { ...usage(B, '2'), line_item_line_item_type: null },
+    ];
+    await writeCurParquet(file('cur2.parquet'), lines, 'cur2');
+    const result = await engine.ledger({ location: file('cur2.parquet') });
+    const seen = result.rows.map((row) => [row.usage_account_id, row.line_item_type, row.note]);
+    expect(seen.sort()).toEqual([
+      [A, type, null],
+      [B, null, null],
+    ]);
+  });
+
   it('leaves no extracted zip members behind', async () => {
     const before = readdirSync(tmpdir()).length;
     const dbr: Line = {

@@ -1,4 +1,5 @@
 import {
+  appendLedgerRowsFromText,
   LEDGER_COLUMNS,
   type LedgerRow,
   LedgerRowSchema,
@@ -62,5 +63,39 @@ describe('ledgerRowsFromColumns', () => {
   it('refuses a result without a ledger column', () => {
     const { note: _note, ...rest } = columnsOf(rows);
     expect(() => ledgerRowsFromColumns(rest)).toThrow('ledger result has no column note');
+  });
+});
+
+describe('appendLedgerRowsFromText', () => {
+  const NULL = '\x1e';
+  const textOf = (list: Record<string, unknown>[]): string[] =>
+    list.flatMap((r) => LEDGER_COLUMNS.map((c) => (r[c] === null ? NULL : String(r[c]))));
+
+  it('gives the rows LedgerRowSchema gives, after the rows already there', () => {
+    const expected: LedgerRow[] = rows.map((r) => LedgerRowSchema.parse(r));
+    const read: LedgerRow[] = [expected[1]!];
+    appendLedgerRowsFromText(textOf(rows), NULL, read);
+    expect(read).toEqual([expected[1], ...expected]);
+  });
+
+  it.each([
+    ['a billing period that is not YYYY-MM', { billing_period: '2025-1' }, 'billing_period'],
+    ['an unknown commitment', { commitment: 'edp' }, 'commitment'],
+    ['a fractional line count', { line_count: '1.5' }, 'line_count'],
+    ['a line count that is not a number', { final_line_count: 'x' }, 'final_line_count'],
+    ['a missing payer', { payer_account_id: null }, 'payer_account_id'],
+    ['missing money', { invoice_cost: null }, 'invoice_cost'],
+  ])('refuses %s, like the schema, naming the row and column', (_name, change, column) => {
+    const bad = [rows[0]!, { ...rows[1]!, ...change }];
+    expect(() => LedgerRowSchema.parse(bad[1])).toThrow();
+    expect(() => appendLedgerRowsFromText(textOf(bad), NULL, [])).toThrow(
+      `ledger row 1: ${column} `,
+    );
+  });
+
+  it('refuses values that are not whole rows', () => {
+    expect(() => appendLedgerRowsFromText(textOf(rows).slice(1), NULL, [])).toThrow(
+      'ledger result: 25 values are not rows of 13',
+    );
   });
 });
