@@ -10,9 +10,13 @@
 --
 -- Shape: a DBR has millions of lines but few distinct (account,
 -- subscription, invoice, period) keys. The lines are read once and grouped
--- at that grain first; owners, ambiguity and undated periods are worked out
--- on the groups. Reading the lines more than once would make the engine keep
--- every line (with its description) in memory between the reads.
+-- on the columns as read, with per line only what tells lines apart (the
+-- month of the date, the claim inputs) and the cost; the trims and record
+-- kinds are derived from the ~80k groups, which are grouped again at the
+-- ledger's own keys. Owners, ambiguity and undated periods are worked out
+-- on those groups. Reading the lines more than once would make the engine
+-- keep every line (with its description) in memory between the reads.
+-- Per-line work is what costs (bench/FINDINGS.md).
 
 with
 
@@ -23,79 +27,129 @@ ec2_purchase_markers as (
     ) as markers (marker)
 ),
 
-source_lines as (
+-- Every DBR field is text. Both engines cast text to DECIMAL exactly,
+-- scientific notation included, rounding beyond 10 digits half away from
+-- zero: DuckDB reads '1.5E-7' as 0.0000001500 (tested); Trino parses with
+-- java.math.BigDecimal and rounds HALF_UP. DECIMAL(18,10) first, on the text
+-- as read: casting text to DECIMAL(38,10) is ~20x slower in DuckDB and only
+-- amounts of 1e8 or more need it. The lines it cannot read (those, empty or
+-- padded text: Trino accepts no whitespace) take the trimmed 38-digit cast,
+-- where text that is no number still fails; the CASE runs it on those only.
+-- The description is kept for EC2 lines with a subscription only (a few
+-- hundred distinct texts); HeavyUsage fees of the other reservable services
+-- are flagged per line. Both are claims only on line items (below).
+raw_lines as (
     select
-        trim(coalesce(InvoiceID, '')) as invoice_id,
+        InvoiceID as invoice_text,
         PayerAccountId as payer_account_id,
-        LinkedAccountId as linked_account_id,
-        trim(coalesce(RecordType, '')) as record_type,
-        ProductName as product_name,
-        nullif(trim(coalesce(SubscriptionId, '')), '') as subscription_id,
-        coalesce(UsageType, '') as usage_type,
-        coalesce(ItemDescription, '') as item_description,
-        substr(nullif(trim(coalesce(UsageStartDate, '')), ''), 1, 7)
-            as usage_period,
-        coalesce(nullif(trim(coalesce(UnBlendedCost, '')), ''), '0')
-            as cost_text
+        LinkedAccountId as linked_text,
+        RecordType as record_text,
+        SubscriptionId as subscription_text,
+        substr(trim(UsageStartDate), 1, 7) as usage_month,
+        case
+            when
+                ProductName = 'Amazon Elastic Compute Cloud'
+                and SubscriptionId <> ''
+                then ItemDescription
+        end as ec2_description,
+        ProductName in (
+            'Amazon ElastiCache',
+            'Amazon Elasticsearch Service',
+            'Amazon OpenSearch Service',
+            'AmazonRDS',
+            'Amazon Relational Database Service',
+            'AmazonRedshift',
+            'Amazon Redshift'
+        )
+        and strpos(UsageType, 'HeavyUsage') > 0 as heavy_usage_fee,
+        UnBlendedCost as cost_text,
+        try_cast(UnBlendedCost as decimal(18, 10)) as small_cost
     from dbr_lines
 ),
 
--- Every DBR field is text. Both engines cast trimmed text to DECIMAL
--- exactly, scientific notation included, rounding beyond 10 digits half
--- away from zero: DuckDB reads '1.5E-7' as 0.0000001500 (tested); Trino
--- parses with java.math.BigDecimal (exponents accepted, whitespace not, hence
--- the trim) and rounds HALF_UP. DECIMAL(18,10) first: casting text to
--- DECIMAL(38,10) is ~20x slower in DuckDB and only amounts of 1e8 or more
--- need it; text that is no number still fails in the 38-digit cast.
--- Only a line item can claim a subscription for its account: EC2 purchase
--- text (matched on the groups, so the description is kept only for EC2
--- lines of a subscription), or the HeavyUsage fee of the other reservable
--- services.
-typed_lines as (
+raw_groups as (
     select
-        invoice_id,
+        invoice_text,
         payer_account_id,
-        case
-            when record_type like '%LineItem%' then 'LineItem'
-            when record_type = 'Rounding' then 'Rounding'
-        end as record_kind,
-        usage_period,
-        case
-            when record_type like '%LineItem%' then linked_account_id
-        end as linked_account_id,
-        case
-            when record_type like '%LineItem%' then subscription_id
-        end as subscription_id,
-        case
-            when
-                record_type like '%LineItem%'
-                and subscription_id is not null
-                and product_name = 'Amazon Elastic Compute Cloud'
-                then item_description
-        end as ec2_description,
-        coalesce(
-            record_type like '%LineItem%'
-            and subscription_id is not null
-            and product_name in (
-                'Amazon ElastiCache',
-                'Amazon Elasticsearch Service',
-                'Amazon OpenSearch Service',
-                'AmazonRDS',
-                'Amazon Relational Database Service',
-                'AmazonRedshift',
-                'Amazon Redshift'
-            )
-            and strpos(usage_type, 'HeavyUsage') > 0,
-            false
-        ) as heavy_usage_claim,
-        coalesce(
-            try_cast(cost_text as decimal(18, 10)),
-            cast(cost_text as decimal(38, 10))
-        ) as unblended_cost
-    from source_lines
+        linked_text,
+        record_text,
+        subscription_text,
+        usage_month,
+        ec2_description,
+        heavy_usage_fee,
+        sum(small_cost) as small_cost,
+        sum(
+            case
+                when small_cost is null
+                    then
+                        cast(
+                            coalesce(nullif(trim(cost_text), ''), '0')
+                            as decimal(38, 10)
+                        )
+            end
+        ) as large_cost,
+        count(*) as line_count
+    from raw_lines
+    group by
+        invoice_text,
+        payer_account_id,
+        linked_text,
+        record_text,
+        subscription_text,
+        usage_month,
+        ec2_description,
+        heavy_usage_fee
 ),
 
--- Other records (totals, discounts) stay in the groups for their dates only.
+trimmed_groups as (
+    select
+        trim(coalesce(invoice_text, '')) as invoice_id,
+        payer_account_id,
+        trim(coalesce(record_text, '')) like '%LineItem%' as line_item,
+        trim(coalesce(record_text, '')) = 'Rounding' as rounding,
+        linked_text,
+        nullif(trim(coalesce(subscription_text, '')), '') as subscription_id,
+        nullif(usage_month, '') as usage_period,
+        ec2_description,
+        heavy_usage_fee,
+        coalesce(small_cost, 0) + coalesce(large_cost, 0) as unblended_cost,
+        line_count
+    from raw_groups
+),
+
+-- Only a line item can claim a subscription for its account: EC2 purchase
+-- text (matched on the groups), or the HeavyUsage fee of the other
+-- reservable services. Other records (totals, discounts) stay in the groups
+-- for their dates only.
+typed_groups as (
+    select
+        payer_account_id,
+        case when line_item then linked_text end as linked_account_id,
+        case when line_item then subscription_id end as subscription_id,
+        invoice_id,
+        usage_period,
+        case
+            when line_item then 'LineItem'
+            when rounding then 'Rounding'
+        end as record_kind,
+        case
+            when line_item and subscription_id is not null
+                then ec2_description
+        end as ec2_description,
+        coalesce(
+            line_item and subscription_id is not null and heavy_usage_fee,
+            false
+        ) as heavy_usage_claim,
+        unblended_cost,
+        line_count
+    from trimmed_groups
+),
+
+-- No consumer of line_groups filters it except where it must (dated_groups,
+-- heavy_usage_claims): DuckDB pushes the OR of all its consumers' filters
+-- below the groupings to every line, which re-evaluates the trims there
+-- (~0.3 s of CPU on 1M lines). max() skips NULL and strpos(NULL, ...) joins
+-- nothing, so the other consumers need no WHERE.
 line_groups as (
     select
         payer_account_id,
@@ -107,8 +161,8 @@ line_groups as (
         ec2_description,
         heavy_usage_claim,
         cast(sum(unblended_cost) as decimal(38, 10)) as unblended_cost,
-        count(*) as line_count
-    from typed_lines
+        sum(line_count) as line_count
+    from typed_groups
     group by
         payer_account_id,
         linked_account_id,
@@ -127,7 +181,6 @@ invoice_periods as (
         invoice_id,
         max(usage_period) as invoice_period
     from line_groups
-    where usage_period is not null
     group by payer_account_id, invoice_id
 ),
 
@@ -136,7 +189,6 @@ payer_periods as (
         payer_account_id,
         max(usage_period) as payer_period
     from line_groups
-    where usage_period is not null
     group by payer_account_id
 ),
 
@@ -167,7 +219,6 @@ ec2_purchase_claims as (
     -- A join, not a correlated EXISTS: Trino plans non-equi joins reliably.
     inner join ec2_purchase_markers
         on strpos(line_groups.ec2_description, ec2_purchase_markers.marker) > 0
-    where line_groups.ec2_description is not null
 ),
 
 heavy_usage_claims as (
