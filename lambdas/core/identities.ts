@@ -32,21 +32,36 @@ export function checkAccountBalances(
   accounts: Iterable<AccountAmounts>,
   transfers: readonly TransferAmount[],
 ): void {
-  // Σ as owner − Σ as consumer
-  const net = new Map<string, Amount>();
+  // Σ as owner − Σ as consumer, in a box per account: one map lookup per transfer side.
+  const net = new Map<string, { moved: Amount }>();
+  const netOf = (accountId: string): { moved: Amount } => {
+    let box = net.get(accountId);
+    if (box === undefined) {
+      box = { moved: 0n };
+      net.set(accountId, box);
+    }
+    return box;
+  };
+  // Transfers often come grouped by owner: keep the owner's box while the owner stays the same.
+  let owner: string | undefined;
+  let ownerNet = { moved: 0n };
   for (const t of transfers) {
-    net.set(t.owner, (net.get(t.owner) ?? 0n) + t.cost);
-    net.set(t.consumer, (net.get(t.consumer) ?? 0n) - t.cost);
+    if (t.owner !== owner) {
+      owner = t.owner;
+      ownerNet = netOf(owner);
+    }
+    ownerNet.moved += t.cost;
+    netOf(t.consumer).moved -= t.cost;
   }
   for (const a of accounts) {
-    const moved = net.get(a.accountId) ?? 0n;
+    const moved = net.get(a.accountId)?.moved ?? 0n;
     net.delete(a.accountId);
     if (a.owner !== a.usage + moved) {
       throw imbalance(where, a.accountId, a.usage, a.owner, transfers);
     }
   }
   // An account named only by a transfer has no cost of its own: its transfers must cancel out.
-  for (const [accountId, moved] of net) {
+  for (const [accountId, { moved }] of net) {
     if (moved !== 0n) throw imbalance(where, accountId, 0n, 0n, transfers);
   }
 }

@@ -283,6 +283,30 @@ describe('buildReport', () => {
     ]);
   });
 
+  it('orders transfers by their exact cost where the costs are equal as doubles', () => {
+    const moved = (usage: string, owner: string, commitment: 'ri' | 'sp' | 'cr', cost: string) =>
+      row({ usage_account_id: usage, owner_account_id: owner, commitment, usage_cost: cost });
+    // 9007199254.7409930000 and ...0001 are 90071992547409930000 and ...0001 units of 10^-10: far
+    // above 2^53, both the same double.
+    const rows = [
+      moved(B, A, 'ri', '9007199254.7409930000'),
+      moved(A, C, 'ri', '9007199254.7409930001'),
+      moved(C, B, 'cr', '-2'),
+      moved(C, A, 'sp', '9007199254.7409930001'),
+    ];
+    const [p] = build(cur(rows)).periods;
+    expect(
+      p!.transfers.map(
+        (t) => `${t.ownerAccountId}>${t.consumerAccountId}:${t.commitment}:${t.cost}`,
+      ),
+    ).toEqual([
+      `${A}>${C}:sp:9007199254.7409930001`,
+      `${C}>${A}:ri:9007199254.7409930001`,
+      `${A}>${B}:ri:9007199254.7409930000`,
+      `${B}>${C}:cr:-2.0000000000`,
+    ]);
+  });
+
   it('books lines without an account on the payer, with a warning', () => {
     // Prepare
     const rows = [
