@@ -35,7 +35,8 @@ if (command === 'save') {
     text: string;
   };
   const rows: LedgerRow[] = [];
-  appendLedgerRowsFromText(text.split('\x1f'), NULL_TEXT, rows);
+  const count = text.split('\x1f').length / LEDGER_COLUMNS.length;
+  appendLedgerRowsFromText(text, count, { separator: '\x1f', nullText: NULL_TEXT }, rows);
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const t = performance.now();

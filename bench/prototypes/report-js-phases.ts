@@ -5,7 +5,7 @@
 // usage: npx esbuild bench/prototypes/report-js-phases.ts --bundle --platform=node --format=esm
 //   --packages=external --loader:.sql=text --outfile=bench/data/report-js-phases.mjs
 //   node bench/data/report-js-phases.mjs <file> <format> [rounds] > /dev/null   (times on stderr)
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
 import { buildReport } from '../../lambdas/core/report.js';
@@ -18,6 +18,10 @@ const sql = engine.ledgerSql(await engine.prepare({ location: file, format }));
 const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
 const connection = await instance.connect();
 const out: Record<string, number[]> = {};
+// CPU time of the main thread alone (ns, from Linux schedstat): unlike wall time, it does not grow
+// while other processes hold the CPUs.
+const mainThreadMs = (): number =>
+  Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 // Wall time, and the time the main thread was busy (event loop utilization): during the query the
 // loop waits on DuckDB's threads, so `ledger` busy is the JavaScript of the engine (mostly the read).
 const record = (name: string, ms: number): void => {
@@ -26,7 +30,9 @@ const record = (name: string, ms: number): void => {
 const time = async <T>(name: string, f: () => T | Promise<T>): Promise<T> => {
   const t = performance.now();
   const elu = performance.eventLoopUtilization();
+  const cpu = mainThreadMs();
   const r = await f();
+  record(`${name} cpu`, mainThreadMs() - cpu);
   const busy = performance.eventLoopUtilization(elu).active;
   record(name, performance.now() - t);
   record(`${name} busy`, busy);

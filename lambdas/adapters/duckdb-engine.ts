@@ -9,6 +9,7 @@ import {
   appendLedgerRowsFromText,
   LEDGER_COLUMNS,
   type LedgerRow,
+  type LedgerTextEncoding,
   ledgerRowsFromColumns,
 } from '../core/ledger.js';
 import type { SourceFormat } from '../core/source-columns.js';
@@ -171,10 +172,11 @@ const ledgerColumnsSql = (ledger: string): string => {
   return `select ${columns.join(', ')}\nfrom (\n${ledger}\n) as ledger`;
 };
 
-/** Between two values of the ledger text: chr(31), the ASCII unit separator. */
-const SEPARATOR = '\x1f';
-/** NULL in the ledger text: chr(30), the record separator. */
-const NULL_TEXT = '\x1e';
+/**
+ * The ledger text of {@link ledgerTextSql}: values joined by chr(31), the ASCII unit separator;
+ * NULL as chr(30), the record separator.
+ */
+const LEDGER_TEXT: LedgerTextEncoding = { separator: '\x1f', nullText: '\x1e' };
 /** Ledger rows per text: ~10 MB, far below the longest string V8 makes (2^29 characters). */
 const ROWS_PER_TEXT = 65_536;
 
@@ -203,11 +205,8 @@ group by part`;
 function ledgerRowsFromText(reader: DuckDBResultReader): LedgerRow[] | undefined {
   const rows: LedgerRow[] = [];
   for (const [text, count, unreadable] of reader.getRows()) {
-    const values = String(text).split(SEPARATOR);
-    if (unreadable !== 0n || values.length !== Number(count) * LEDGER_COLUMNS.length) {
-      return undefined;
-    }
-    appendLedgerRowsFromText(values, NULL_TEXT, rows);
+    if (unreadable !== 0n) return undefined;
+    if (!appendLedgerRowsFromText(String(text), Number(count), LEDGER_TEXT, rows)) return undefined;
   }
   return rows;
 }

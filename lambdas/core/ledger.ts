@@ -119,65 +119,129 @@ export function ledgerRowsFromColumns(
   return rows;
 }
 
+/** How a ledger travels as one text: values joined by `separator`, NULL written as `nullText`. */
+export interface LedgerTextEncoding {
+  readonly separator: string;
+  readonly nullText: string;
+}
+
 /**
- * Ledger rows from their values as one flat list of text, row after row in the order of
- * {@link LEDGER_COLUMNS}, NULL written as `nullText`: how the DuckDB engine reads the ledger, since
- * a few long texts cross into JavaScript far faster than a million single values. Checks every
- * value against the constraints of {@link LedgerRowSchema} and appends the rows to `rows`.
+ * Appends the `rowCount` ledger rows of one text to `rows`: their values row after row, in the order
+ * of {@link LEDGER_COLUMNS}, joined by the encoding's separator. This is how the DuckDB engine reads
+ * the ledger, since a few long texts cross into JavaScript far faster than a million single
+ * values. A value the same as the one above it (the period, the payer, the line item type...) or
+ * as the row's usage account is not copied: far fewer strings for the garbage collector. Every
+ * value is checked against the constraints of {@link LedgerRowSchema}.
  *
+ * @returns false when the text does not hold exactly `rowCount` rows: a value held the separator.
+ *   Nothing is appended then.
  * @throws Error naming the row, the column and the value that breaks the schema.
  */
 export function appendLedgerRowsFromText(
-  values: readonly string[],
-  nullText: string,
+  text: string,
+  rowCount: number,
+  encoding: LedgerTextEncoding,
   rows: LedgerRow[],
-): void {
+): boolean {
+  const { separator, nullText } = encoding;
+  const first = rows.length;
   const width = LEDGER_COLUMNS.length;
-  if (values.length % width !== 0) {
-    throw new Error(`ledger result: ${values.length} values are not rows of ${width}`);
-  }
-  const fail = (at: number, column: number): never => {
-    const name = LEDGER_COLUMNS[column]!;
-    const value = values[at + column];
-    const shown = value === nullText ? 'null' : JSON.stringify(value);
-    throw new Error(`ledger row ${rows.length}: ${name} ${shown} breaks the schema`);
+  // The value of each column in the row above: reused when the next one is the same.
+  const above: string[] = new Array(width).fill(nullText);
+  // The value being read is text[start, end).
+  let start = 0;
+  let end = -1;
+  const next = (): void => {
+    start = end + 1;
+    end = text.indexOf(separator, start);
+    if (end === -1) end = text.length;
   };
-  const orNull = (value: string): string | null => (value === nullText ? null : value);
-  // Offsets follow LEDGER_COLUMNS.
-  // Rows of a period come together: a period already matched needs no second look.
+  const same = (value: string): boolean =>
+    value.length === end - start && text.startsWith(value, start);
+  const value = (column: number): string => {
+    next();
+    const last = above[column]!;
+    if (same(last)) return last;
+    const read = text.slice(start, end);
+    above[column] = read;
+    return read;
+  };
+  const orNull = (v: string): string | null => (v === nullText ? null : v);
+  const count = (): number => {
+    next();
+    // As the schema coerces it (Number(null) is 0).
+    if (same(nullText)) return 0;
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return Number.NaN;
+      n = n * 10 + digit;
+    }
+    return end > start ? n : Number.NaN;
+  };
+  // Only a wrong value needs the separators counted: were the values shifted by one they held?
+  const whole = (): boolean => text.split(separator).length === rowCount * width;
+  const fail = (column: number, shown: string | number | null): false => {
+    if (!whole()) {
+      rows.length = first;
+      return false;
+    }
+    const name = LEDGER_COLUMNS[column]!;
+    throw new Error(
+      `ledger row ${rows.length}: ${name} ${JSON.stringify(shown)} breaks the schema`,
+    );
+  };
   let period = '';
-  for (let at = 0; at < values.length; at += width) {
-    const billingPeriod = values[at]!;
+  for (let r = 0; r < rowCount; r++) {
+    // Fewer values than rows: not a text of rowCount rows.
+    if (end >= text.length) return fail(0, null);
+    const billingPeriod = value(0);
+    // Rows of a period come together: a period already matched needs no second look.
     if (billingPeriod !== period) {
-      if (!BILLING_PERIOD.test(billingPeriod)) fail(at, 0);
+      if (!BILLING_PERIOD.test(billingPeriod)) return fail(0, orNull(billingPeriod));
       period = billingPeriod;
     }
-    const payer = values[at + 2]!;
-    const commitment = orNull(values[at + 6]!);
-    const usageCost = values[at + 9]!;
-    const invoiceCost = values[at + 10]!;
-    const lines = Number(values[at + 11]);
-    const finalLines = Number(values[at + 12]);
-    if (payer === nullText) fail(at, 2);
-    if (!COMMITMENTS.has(commitment)) fail(at, 6);
-    if (usageCost === nullText) fail(at, 9);
-    if (invoiceCost === nullText) fail(at, 10);
-    if (!Number.isSafeInteger(lines)) fail(at, 11);
-    if (!Number.isSafeInteger(finalLines)) fail(at, 12);
+    const currency = value(1);
+    const payer = value(2);
+    if (payer === nullText) return fail(2, null);
+    const usage = value(3);
+    next();
+    const owner = same(usage) ? usage : text.slice(start, end);
+    next();
+    const invoice = same(usage) ? usage : text.slice(start, end);
+    const commitment = orNull(value(6));
+    if (!COMMITMENTS.has(commitment)) return fail(6, commitment);
+    const type = value(7);
+    const note = value(8);
+    next();
+    const usageCost = text.slice(start, end);
+    if (usageCost === nullText) return fail(9, null);
+    next();
+    const invoiceCost = text.slice(start, end);
+    if (invoiceCost === nullText) return fail(10, null);
+    const lines = count();
+    if (!Number.isSafeInteger(lines)) return fail(11, orNull(text.slice(start, end)));
+    const finalLines = count();
+    if (!Number.isSafeInteger(finalLines)) return fail(12, orNull(text.slice(start, end)));
     rows.push({
       billing_period: billingPeriod,
-      currency_code: orNull(values[at + 1]!),
+      currency_code: orNull(currency),
       payer_account_id: payer,
-      usage_account_id: orNull(values[at + 3]!),
-      owner_account_id: orNull(values[at + 4]!),
-      invoice_account_id: orNull(values[at + 5]!),
+      usage_account_id: orNull(usage),
+      owner_account_id: orNull(owner),
+      invoice_account_id: orNull(invoice),
       commitment: commitment as LedgerRow['commitment'],
-      line_item_type: orNull(values[at + 7]!),
-      note: orNull(values[at + 8]!),
+      line_item_type: orNull(type),
+      note: orNull(note),
       usage_cost: usageCost,
       invoice_cost: invoiceCost,
       line_count: lines,
       final_line_count: finalLines,
     });
   }
+  if (end !== text.length) {
+    rows.length = first;
+    return false;
+  }
+  return true;
 }

@@ -67,14 +67,25 @@ describe('ledgerRowsFromColumns', () => {
 });
 
 describe('appendLedgerRowsFromText', () => {
-  const NULL = '\x1e';
-  const textOf = (list: Record<string, unknown>[]): string[] =>
-    list.flatMap((r) => LEDGER_COLUMNS.map((c) => (r[c] === null ? NULL : String(r[c]))));
+  const encoding = { separator: '\x1f', nullText: '\x1e' };
+  const textOf = (list: Record<string, unknown>[]): string =>
+    list
+      .flatMap((r) => LEDGER_COLUMNS.map((c) => (r[c] === null ? encoding.nullText : String(r[c]))))
+      .join(encoding.separator);
+  // Values repeated from the row above, and values that start like the one above or like the
+  // usage account without being the same.
+  const more: Record<string, unknown>[] = [
+    { ...rows[0]!, owner_account_id: '0000000000112', invoice_account_id: '00000000001' },
+    { ...rows[0]!, line_item_type: 'Discounted', usage_cost: '-0.5', line_count: 30 },
+    { ...rows[0]!, usage_account_id: '000000000012', commitment: null, note: '' },
+    { ...rows[1]!, line_count: null }, // coerced to 0, as the schema does
+  ];
 
   it('gives the rows LedgerRowSchema gives, after the rows already there', () => {
-    const expected: LedgerRow[] = rows.map((r) => LedgerRowSchema.parse(r));
+    const all = [...rows, ...more];
+    const expected: LedgerRow[] = all.map((r) => LedgerRowSchema.parse(r));
     const read: LedgerRow[] = [expected[1]!];
-    appendLedgerRowsFromText(textOf(rows), NULL, read);
+    expect(appendLedgerRowsFromText(textOf(all), all.length, encoding, read)).toBe(true);
     expect(read).toEqual([expected[1], ...expected]);
   });
 
@@ -88,14 +99,26 @@ describe('appendLedgerRowsFromText', () => {
   ])('refuses %s, like the schema, naming the row and column', (_name, change, column) => {
     const bad = [rows[0]!, { ...rows[1]!, ...change }];
     expect(() => LedgerRowSchema.parse(bad[1])).toThrow();
-    expect(() => appendLedgerRowsFromText(textOf(bad), NULL, [])).toThrow(
+    expect(() => appendLedgerRowsFromText(textOf(bad), 2, encoding, [])).toThrow(
       `ledger row 1: ${column} `,
     );
   });
 
-  it('refuses values that are not whole rows', () => {
-    expect(() => appendLedgerRowsFromText(textOf(rows).slice(1), NULL, [])).toThrow(
-      'ledger result: 25 values are not rows of 13',
-    );
+  it.each([
+    // The values after the note, shifted by one, still pass: x | 1 | 1 | 1 | 1, and 1 left over.
+    [
+      'the checks pass',
+      { note: 'x\x1f1', usage_cost: '1', invoice_cost: '1', line_count: 1, final_line_count: 1 },
+    ],
+    ['a check fails', { currency_code: 'US\x1fD' }],
+  ])('appends nothing and says so when a value holds the separator and %s', (_name, change) => {
+    const read: LedgerRow[] = [];
+    const text = textOf([rows[0]!, { ...rows[1]!, ...change }]);
+    expect(appendLedgerRowsFromText(text, 2, encoding, read)).toBe(false);
+    expect(read).toEqual([]);
+  });
+
+  it('says so when the text holds fewer rows than counted', () => {
+    expect(appendLedgerRowsFromText(textOf(rows), 3, encoding, [])).toBe(false);
   });
 });
