@@ -183,7 +183,7 @@ const ROWS_PER_TEXT = 65_536;
 /**
  * The ledger query as the engine reads it: every value as text, joined by chr(31) into one text per
  * 65,536 rows, with the number of rows it holds. Bringing a DuckDB value into JavaScript costs
- * far more than splitting a long text there: ~70k ledger rows read in ~90 ms instead of ~350.
+ * far more than cutting a long text there: ~70k ledger rows read in ~70 ms instead of ~350.
  * Values that the encoding could not tell apart are counted (`unreadable`): a value that is chr(30)
  * alone reads as NULL. A chr(31) inside a value shows as too many values for the rows.
  */
