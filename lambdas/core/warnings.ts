@@ -66,11 +66,20 @@ export class WarningCollector {
     if (!KNOWN_LINE_ITEM_TYPES.has(type)) {
       this.unknownTypes.set(type, (this.unknownTypes.get(type) ?? 0) + row.line_count);
     }
-    this.checkId(row.payer_account_id);
-    this.checkId(row.usage_account_id);
-    this.checkId(row.owner_account_id);
-    this.checkId(row.invoice_account_id);
+    // Rows come grouped: most repeat the payer of the row before, and most have owner and invoice
+    // account equal to the usage account. Skipping those keeps this to one Set lookup a row.
+    const payer = row.payer_account_id;
+    if (payer !== this.lastPayer) {
+      this.checkId(payer);
+      this.lastPayer = payer;
+    }
+    const usage = row.usage_account_id;
+    this.checkId(usage);
+    if (row.owner_account_id !== usage) this.checkId(row.owner_account_id);
+    if (row.invoice_account_id !== usage) this.checkId(row.invoice_account_id);
   }
+
+  private lastPayer: string | null | undefined;
 
   private checkId(id: string | null): void {
     // Few distinct ids, many rows: remember the good ones instead of matching every time.
