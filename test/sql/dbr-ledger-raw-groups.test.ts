@@ -1,20 +1,12 @@
 import type { LedgerRow } from '../../lambdas/core/ledger.js';
+import { dbrLine } from '../helpers/dbr-line.js';
 import { createLines, type LineRow, runLedger, withConnection } from '../helpers/duckdb.js';
 
 // dbr_ledger.sql groups the lines on their fields as read and trims, classifies and converts the
 // groups afterwards: padded and clean spellings of one value must still land in one ledger row,
 // and the cost of a group must not depend on which lines took the 38-digit cast.
 
-const PAYER = '000000000010';
-const line = (fields: LineRow): LineRow => ({
-  InvoiceID: '4242',
-  PayerAccountId: PAYER,
-  RecordType: 'LineItem',
-  ProductName: 'Amazon Elastic Compute Cloud',
-  UsageStartDate: '2020-08-01 00:00:00',
-  UnBlendedCost: '1',
-  ...fields,
-});
+const line = dbrLine;
 
 const ledgerOf = (rows: readonly LineRow[]): Promise<LedgerRow[]> =>
   withConnection(async (connection) => {

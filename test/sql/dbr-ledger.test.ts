@@ -2,7 +2,7 @@ import { InputError } from '../../lambdas/core/errors.js';
 import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import { DEFAULT_EC2_PURCHASE_MARKERS, ledgerSql } from '../../lambdas/core/sql-catalog.js';
 import { chinaPublishedMethod } from '../fixtures/scenarios/dbr-scenarios.js';
-import type { LineRow } from '../fixtures/scenarios/types.js';
+import { DBR_PAYER, dbrLine } from '../helpers/dbr-line.js';
 import { createLines, queryRows, runLedger, withConnection } from '../helpers/duckdb.js';
 import { accountsFromLedger } from './ledger-totals.js';
 
@@ -32,16 +32,8 @@ const PUBLISHED_METHOD = `
   both_costs as (select * from cost1 union all select * from cost2)
   select account_id, cast(sum(cost) as varchar) as owner_cost from both_costs group by 1`;
 
-const PAYER = '000000000010';
-const line = (fields: LineRow): LineRow => ({
-  InvoiceID: '4242',
-  PayerAccountId: PAYER,
-  RecordType: 'LineItem',
-  ProductName: 'Amazon Elastic Compute Cloud',
-  UsageStartDate: '2020-08-01 00:00:00',
-  UnBlendedCost: '1',
-  ...fields,
-});
+const PAYER = DBR_PAYER;
+const line = dbrLine;
 
 describe('dbr_ledger.sql', () => {
   it("equals the published method's cost1 + cost2 on the China DBR", async () => {
