@@ -31,6 +31,31 @@ const read = async (q: string) => {
 };
 const text = LEDGER_COLUMNS.map((c) => (c.endsWith('_cost') ? `cast(${c} as varchar)` : c));
 const all = LEDGER_COLUMNS.map((c) => `cast(${c} as varchar)`);
+
+/** The rows of one chr(31)-joined ledger text (NULL as chr(30)), appended to `out`. */
+const appendRows = (joined: string, count: number, out: unknown[]): void => {
+  const v = joined.split('\x1f');
+  if (v.length !== count * 13) throw new Error('count');
+  const n = (x: string) => (x === '\x1e' ? null : x);
+  for (let i = 0; i < v.length; i += 13) {
+    out.push({
+      billing_period: v[i],
+      currency_code: n(v[i + 1]!),
+      payer_account_id: v[i + 2],
+      usage_account_id: n(v[i + 3]!),
+      owner_account_id: n(v[i + 4]!),
+      invoice_account_id: n(v[i + 5]!),
+      commitment: n(v[i + 6]!),
+      line_item_type: n(v[i + 7]!),
+      note: n(v[i + 8]!),
+      usage_cost: v[i + 9],
+      invoice_cost: v[i + 10],
+      line_count: Number(v[i + 11]),
+      final_line_count: Number(v[i + 12]),
+    });
+  }
+};
+
 const variants: Record<string, () => Promise<unknown[]>> = {
   async columns() {
     const reader = await read(
@@ -44,27 +69,8 @@ const variants: Record<string, () => Promise<unknown[]>> = {
       `select string_agg(concat_ws(chr(31), ${fields}), chr(31)), count(*) from ledger`,
     );
     const [[joined], [count]] = reader.getColumnsJson() as [[string], [string]];
-    const v = joined.split('\x1f');
-    if (v.length !== Number(count) * 13) throw new Error('count');
-    const n = (x: string) => (x === '\x1e' ? null : x);
     const out: unknown[] = [];
-    for (let i = 0; i < v.length; i += 13) {
-      out.push({
-        billing_period: v[i],
-        currency_code: n(v[i + 1]!),
-        payer_account_id: v[i + 2],
-        usage_account_id: n(v[i + 3]!),
-        owner_account_id: n(v[i + 4]!),
-        invoice_account_id: n(v[i + 5]!),
-        commitment: n(v[i + 6]!),
-        line_item_type: n(v[i + 7]!),
-        note: n(v[i + 8]!),
-        usage_cost: v[i + 9],
-        invoice_cost: v[i + 10],
-        line_count: Number(v[i + 11]),
-        final_line_count: Number(v[i + 12]),
-      });
-    }
+    appendRows(joined, Number(count), out);
     return out;
   },
   async ledgerParts() {
@@ -80,26 +86,7 @@ const variants: Record<string, () => Promise<unknown[]>> = {
     const out: unknown[] = [];
     for (const [joined, count, unsafe] of reader.getRows() as [string, bigint, bigint][]) {
       if (unsafe !== 0n) throw new Error('unsafe');
-      const v = joined.split('\x1f');
-      if (v.length !== Number(count) * 13) throw new Error('count');
-      const n = (x: string) => (x === '\x1e' ? null : x);
-      for (let i = 0; i < v.length; i += 13) {
-        out.push({
-          billing_period: v[i],
-          currency_code: n(v[i + 1]!),
-          payer_account_id: v[i + 2],
-          usage_account_id: n(v[i + 3]!),
-          owner_account_id: n(v[i + 4]!),
-          invoice_account_id: n(v[i + 5]!),
-          commitment: n(v[i + 6]!),
-          line_item_type: n(v[i + 7]!),
-          note: n(v[i + 8]!),
-          usage_cost: v[i + 9],
-          invoice_cost: v[i + 10],
-          line_count: Number(v[i + 11]),
-          final_line_count: Number(v[i + 12]),
-        });
-      }
+      appendRows(joined, Number(count), out);
     }
     return out;
   },
