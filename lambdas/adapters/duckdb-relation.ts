@@ -133,7 +133,8 @@ const textToDecimal = (field: string): string =>
 const doubleToDecimal = (field: string, type: string): string => {
   const viaText = textToDecimal(`cast(${field} as varchar)`);
   if (type.toUpperCase() !== 'DOUBLE') return viaText;
-  return `case when abs(${field}) < 1e5 then cast(${field} as decimal(38, 10)) else ${viaText} end`;
+  // Tested as `>= 1e5` so that NULL (no comparison holds) takes the cheap cast, not the text path.
+  return `case when abs(${field}) >= 1e5 then ${viaText} else cast(${field} as decimal(38, 10)) end`;
 };
 
 /** Money of any column type as DECIMAL, exactly. */
@@ -149,9 +150,10 @@ const moneyToDecimal = (column: FileColumn, field: string): string => {
 
 /**
  * The CUR money columns sql/ledger/cur_ledger.sql reads on some line types only (its
- * amortized-cost CASE), with those line types. The exact conversion is the dearest part of the
- * scan (~0.5 s of 10M Parquet lines), so these columns are converted on those lines only and are
- * NULL on the others, where the ledger never reads them. Keep in step with cur_ledger.sql.
+ * amortized-cost CASE), with those line types. Real CURs write 0 in these columns on every other
+ * line, and converting those zeros exactly cost ~0.6 s of 10M Parquet lines (bench/FINDINGS.md),
+ * so these columns are converted on those lines only and are NULL on the others, where the
+ * ledger never reads them. Keep in step with cur_ledger.sql.
  */
 const MONEY_READ_ON: Readonly<Record<string, readonly string[]>> = {
   reservation_effective_cost: ['DiscountedUsage'],
