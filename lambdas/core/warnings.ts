@@ -45,6 +45,8 @@ export class WarningCollector {
   private readonly otherNotes = new Map<string, number>();
   private readonly badIds = new Set<string>();
   private readonly goodIds = new Set<string>();
+  // The payer id checked last: rows of one payer come together.
+  private lastPayer: string | null | undefined;
   private readonly missingAccount = new Map<string, number>();
   private readonly missingCurrency = new Map<string, { currency: string; lines: number }>();
   private readonly multiPayer = new Map<string, Set<string>>();
@@ -78,8 +80,6 @@ export class WarningCollector {
     if (row.owner_account_id !== usage) this.checkId(row.owner_account_id);
     if (row.invoice_account_id !== usage) this.checkId(row.invoice_account_id);
   }
-
-  private lastPayer: string | null | undefined;
 
   private checkId(id: string | null): void {
     // Few distinct ids, many rows: remember the good ones instead of matching every time.
