@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
+import { discoverSource } from '../../lambdas/adapters/file-discovery.js';
 import { writeFilesAtomically } from '../../lambdas/adapters/output-folder.js';
 import {
   parseRatesFile,
@@ -22,6 +23,7 @@ import {
 import { renderReportHtml } from '../../lambdas/core/report-html.js';
 import { formatReportTable } from '../../lambdas/core/report-table.js';
 import type { SourceFormat } from '../../lambdas/core/source-columns.js';
+import { firstOverlap, overlapProblem } from '../../lambdas/core/source-overlap.js';
 
 interface ReportOptions {
   readonly format: 'auto' | SourceFormat;
@@ -70,6 +72,14 @@ const skippedNote = (skipped: readonly string[]): string => {
   return `; skipped ${files} of older report versions (not in the latest manifest)`;
 };
 
+/** The progress-line note on paths left out because their file was already read. */
+const duplicateNote = (duplicates: readonly string[]): string => {
+  if (duplicates.length === 0) return '';
+  const paths =
+    duplicates.length === 1 ? '1 duplicate path' : `${duplicates.length} duplicate paths`;
+  return `; skipped ${paths} (same file as one already read)`;
+};
+
 const positiveInteger = (option: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(value)) throw new InputError(option, `not a positive integer: ${value}`);
@@ -108,16 +118,31 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
     ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
   });
   const sources: LedgerSource[] = [];
+  // Real paths of the files read so far: a file reached by two paths counts once.
+  const alreadyRead = new Set<string>();
+  // Written once every source is read and checked: a refusal is the only line on stderr.
+  const progress: string[] = [];
   try {
     for (const path of paths) {
       const started = performance.now();
+      const { files: unread, duplicates } = await discoverSource(path, alreadyRead);
+      if (unread.length === 0) {
+        progress.push(`skipped ${path}: every file in it was already read (same real path)\n`);
+        continue;
+      }
       const format = options.format === 'auto' ? undefined : options.format;
-      const result = await engine.ledger({ location: path, ...(format ? { format } : {}) });
+      const result = await engine.ledger({
+        location: path,
+        alreadyRead,
+        ...(format ? { format } : {}),
+      });
+      for (const real of result.realPaths) alreadyRead.add(real);
       const lines = result.rows.reduce((sum, row) => sum + row.line_count, 0);
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const files = result.files.length === 1 ? '1 file' : `${result.files.length} files`;
-      process.stderr.write(
-        `read ${path}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}\n`,
+      const notes = `${skippedNote(result.skipped)}${duplicateNote(duplicates)}`;
+      progress.push(
+        `read ${path}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${notes}\n`,
       );
       sources.push({
         path,
@@ -129,6 +154,9 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   } finally {
     await engine.close();
   }
+  const overlap = firstOverlap(sources);
+  if (overlap !== undefined) throw new InputError(overlap.first.path, overlapProblem(overlap));
+  for (const line of progress) process.stderr.write(line);
   const built = buildReport({ sources, ...(groups ? { groups } : {}) });
   // Converted before anything is printed or written, so the JSON and the HTML agree.
   const report = rates === undefined ? built : withConvertedView(built, rates);

@@ -45,6 +45,10 @@ export interface PreparedSource {
   readonly files: readonly string[];
   /** Data files of older report versions: their (report, period) manifest does not list them. */
   readonly skipped: readonly string[];
+  /** Paths left out as files already read (see discoverSource). */
+  readonly duplicates: readonly string[];
+  /** The real path of each of `files`. */
+  readonly realPaths: readonly string[];
   /** The `select` exposing the files as `cur_lines`/`dbr_lines`. */
   readonly relation: string;
 }
@@ -70,9 +74,18 @@ interface Prepared {
   readonly files: readonly InspectedFile[];
 }
 
-/** The ledger of a local source, with the files left out as older report versions. */
+/** A local source to attribute, and the files earlier sources read (so none counts twice). */
+export interface LocalLedgerRequest extends LedgerRequest {
+  /** Real paths of files already read: left out of this source. */
+  readonly alreadyRead?: ReadonlySet<string>;
+}
+
+/** The ledger of a local source, with the files left out as older report versions or duplicates. */
 export interface LocalLedgerResult extends LedgerResult {
   readonly skipped: readonly string[];
+  readonly duplicates: readonly string[];
+  /** The real path of each file read. */
+  readonly realPaths: readonly string[];
 }
 
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
@@ -105,7 +118,7 @@ export class DuckDbEngine implements LedgerEngine {
     return new DuckDbEngine(instance, scratch, markers ? { ec2PurchaseMarkers: markers } : {});
   }
 
-  async ledger(request: LedgerRequest): Promise<LocalLedgerResult> {
+  async ledger(request: LocalLedgerRequest): Promise<LocalLedgerResult> {
     const connection = await this.instance.connect();
     const unpacked = await mkdtemp(join(this.scratch, 'source-'));
     try {
@@ -128,8 +141,8 @@ export class DuckDbEngine implements LedgerEngine {
       const rows =
         ledgerRowsFromText(outcome!.value) ??
         ledgerRowsFromColumns((await run(ledgerColumnsSql(ledger))).getColumnsObjectJson());
-      const { format, files, skipped } = prepared.source;
-      return { location: request.location, format, files, skipped, rows };
+      const { format, files, skipped, duplicates, realPaths } = prepared.source;
+      return { location: request.location, format, files, skipped, duplicates, realPaths, rows };
     } finally {
       connection.closeSync();
       await rm(unpacked, { recursive: true, force: true });
@@ -213,11 +226,15 @@ function ledgerRowsFromText(reader: DuckDBResultReader): LedgerRow[] | undefined
 
 async function prepare(
   connection: DuckDBConnection,
-  request: LedgerRequest,
+  request: LocalLedgerRequest,
   unpackTo: string,
   allowZip = true,
 ): Promise<Prepared> {
-  const { files: discovered, skipped } = await discoverSource(request.location);
+  const found = await discoverSource(request.location, request.alreadyRead);
+  const { files: discovered, skipped, duplicates, realPaths } = found;
+  if (discovered.length === 0) {
+    throw new InputError(request.location, 'every file here was already read (same real path)');
+  }
   const zip = discovered.find((file) => file.kind === 'csv.zip');
   if (zip && !allowZip) throw new InputError(zip.path, 'DuckDB cannot read .zip: unzip it first');
   const files: InspectedFile[] = [];
@@ -246,6 +263,8 @@ async function prepare(
     format,
     files: discovered.map((file) => file.path),
     skipped,
+    duplicates,
+    realPaths,
     relation: relationSql(format, reader, files),
   };
   return { source, reader, files };

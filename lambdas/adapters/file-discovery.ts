@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { classifyKey } from '../core/delivery.js';
 import { InputError } from '../core/errors.js';
@@ -29,6 +30,25 @@ export function fileKind(name: string): FileKind | undefined {
 interface Walked {
   readonly data: DataFile[];
   readonly manifests: string[];
+  /** Real paths of the folders walked: a symbolic link back up the tree is not walked again. */
+  readonly folders: Set<string>;
+}
+
+/**
+ * What a folder entry is, following a symbolic link to its target: 'folder', 'file', or undefined
+ * for anything else. A link whose target is gone is refused when its name is a data file's (its
+ * lines would be missing), and left out otherwise.
+ */
+async function entryType(path: string, entry: Dirent): Promise<'folder' | 'file' | undefined> {
+  if (entry.isDirectory()) return 'folder';
+  if (entry.isFile()) return 'file';
+  if (!entry.isSymbolicLink()) return undefined;
+  const target = await stat(path).catch(() => undefined);
+  if (target === undefined) {
+    if (fileKind(entry.name) === undefined) return undefined;
+    throw new InputError(path, 'symbolic link to a missing file');
+  }
+  return target.isDirectory() ? 'folder' : target.isFile() ? 'file' : undefined;
 }
 
 async function walk(folder: string, found: Walked, inBookkeeping = false): Promise<void> {
@@ -37,11 +57,15 @@ async function walk(folder: string, found: Walked, inBookkeeping = false): Promi
     // Hidden files and folders (.DS_Store, editor swap files) are never billing data.
     if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) {
+    const type = await entryType(path, entry);
+    if (type === 'folder') {
+      const real = await realpath(path);
+      if (found.folders.has(real)) continue;
+      found.folders.add(real);
       await walk(path, found, inBookkeeping || SKIPPED_FOLDERS.has(entry.name));
       continue;
     }
-    if (!entry.isFile()) continue;
+    if (type !== 'file') continue;
     if (entry.name.endsWith('-Manifest.json')) {
       found.manifests.push(path);
       continue;
@@ -109,6 +133,38 @@ export interface DiscoveredSource {
   readonly files: DataFile[];
   /** Data files of a (report, period) with a manifest that does not list them. */
   readonly skipped: string[];
+  /**
+   * Paths left out because they are a file already read: the same real path reached twice in
+   * this source, or a file an earlier source read (`alreadyRead`).
+   */
+  readonly duplicates: string[];
+  /** The real path of each of `files`, in the same order. */
+  readonly realPaths: string[];
+}
+
+/**
+ * The files whose real path neither an earlier one of `files` nor `alreadyRead` has: each file is
+ * read once however many paths reach it (a file named twice, a file and its folder, symbolic links).
+ */
+async function withoutDuplicates(
+  files: readonly DataFile[],
+  alreadyRead: ReadonlySet<string>,
+): Promise<{ files: DataFile[]; duplicates: string[]; realPaths: string[] }> {
+  const seen = new Set(alreadyRead);
+  const kept: DataFile[] = [];
+  const duplicates: string[] = [];
+  const realPaths: string[] = [];
+  for (const file of files) {
+    const real = await realpath(file.path);
+    if (seen.has(real)) {
+      duplicates.push(file.path);
+      continue;
+    }
+    seen.add(real);
+    kept.push(file);
+    realPaths.push(real);
+  }
+  return { files: kept, duplicates, realPaths };
 }
 
 /**
@@ -120,10 +176,19 @@ export interface DiscoveredSource {
  * manifest of a (report, period) is present, only the files it lists are read; the others are
  * returned as `skipped`. Without manifests every data file is read.
  *
- * Throws InputError for a missing path, an unsupported file type, a folder without data files, or
- * a manifest that lists a file missing locally (naming the manifest and the file).
+ * Symbolic links are followed (a folder reached twice, e.g. through a link back up, is walked
+ * once). A file whose real path was reached before, here or in `alreadyRead` (the real paths
+ * earlier sources read), is left out and returned in `duplicates`: its lines count once. Every
+ * file may be such a duplicate: `files` is then empty.
+ *
+ * Throws InputError for a missing path, an unsupported file type, a folder without data files, a
+ * symbolic link to a missing data file, or a manifest that lists a file missing locally (naming
+ * the manifest and the file).
  */
-export async function discoverSource(location: string): Promise<DiscoveredSource> {
+export async function discoverSource(
+  location: string,
+  alreadyRead: ReadonlySet<string> = new Set(),
+): Promise<DiscoveredSource> {
   const info = await stat(location).catch((error: NodeJS.ErrnoException) => {
     const problem = error.code === 'ENOENT' ? 'no such file or directory' : error.message;
     throw new InputError(location, problem);
@@ -131,10 +196,10 @@ export async function discoverSource(location: string): Promise<DiscoveredSource
   if (info.isFile()) {
     const kind = fileKind(location);
     if (kind === undefined) throw new InputError(location, `not a ${SUPPORTED} file`);
-    return { files: [{ path: location, kind }], skipped: [] };
+    return { ...(await withoutDuplicates([{ path: location, kind }], alreadyRead)), skipped: [] };
   }
   if (!info.isDirectory()) throw new InputError(location, 'not a file or folder');
-  const found: Walked = { data: [], manifests: [] };
+  const found: Walked = { data: [], manifests: [], folders: new Set([await realpath(location)]) };
   await walk(location, found);
   const scopes: ManifestScope[] = [];
   for (const manifest of found.manifests.sort()) {
@@ -149,7 +214,8 @@ export async function discoverSource(location: string): Promise<DiscoveredSource
     else skipped.push(file.path);
   }
   if (files.length === 0) throw new InputError(location, `no ${SUPPORTED} files in this folder`);
-  return { files: files.sort(byPath), skipped: skipped.sort() };
+  const unique = await withoutDuplicates(files.sort(byPath), alreadyRead);
+  return { ...unique, skipped: skipped.sort() };
 }
 
 const byPath = (a: DataFile, b: DataFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
