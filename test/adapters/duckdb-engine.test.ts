@@ -1,5 +1,4 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -316,7 +315,14 @@ describe('DuckDbEngine reads', () => {
   });
 
   it('leaves no extracted zip members behind', async () => {
-    const before = readdirSync(tmpdir()).length;
+    // An engine of its own temp folder: the shared one changes under other tests running.
+    const own = file('tmp');
+    mkdirSync(own);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    const local = await DuckDbEngine.create({ threads: 1, memoryLimit: '256MB' });
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
     const dbr: Line = {
       InvoiceID: '1320575235',
       PayerAccountId: PAYER,
@@ -327,9 +333,15 @@ describe('DuckDbEngine reads', () => {
       UnBlendedCost: '1',
     };
     writeZip(file('dbr.csv.zip'), 'dbr.csv', dbrCsv([dbr]));
-    const result = await engine.ledger({ location: file('dbr.csv.zip') });
-    expect(result.rows[0]!.final_line_count).toBe(1);
-    expect(readdirSync(tmpdir()).length).toBe(before);
+    try {
+      const result = await local.ledger({ location: file('dbr.csv.zip') });
+      expect(result.rows[0]!.final_line_count).toBe(1);
+      const left = readdirSync(own, { recursive: true }).map(String);
+      expect(left.filter((path) => path.includes('source-'))).toEqual([]);
+    } finally {
+      await local.close();
+    }
+    expect(readdirSync(own)).toEqual([]);
   });
 });
 
