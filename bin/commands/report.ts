@@ -24,6 +24,7 @@ import { renderReportHtml } from '../../lambdas/core/report-html.js';
 import { formatReportTable } from '../../lambdas/core/report-table.js';
 import type { SourceFormat } from '../../lambdas/core/source-columns.js';
 import { firstOverlap, overlapProblem } from '../../lambdas/core/source-overlap.js';
+import { severalPeriodsWarning } from '../../lambdas/core/warnings.js';
 
 interface ReportOptions {
   readonly format: 'auto' | SourceFormat;
@@ -79,6 +80,14 @@ const duplicateNote = (duplicates: readonly string[]): string => {
     duplicates.length === 1 ? '1 duplicate path' : `${duplicates.length} duplicate paths`;
   return `; skipped ${paths} (same file as one already read)`;
 };
+
+/** The format read, and the one the columns show when `--format` named another. */
+const formatNote = (format: SourceFormat, detected: SourceFormat | undefined): string =>
+  detected === undefined
+    ? format
+    : `${format} as --format says, though the columns are ${FORMAT_NAMES[detected]}`;
+
+const FORMAT_NAMES: Record<SourceFormat, string> = { dbr: 'DBR', cur: 'CUR 1', cur2: 'CUR 2.0' };
 
 const positiveInteger = (option: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
@@ -142,13 +151,14 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
       const files = result.files.length === 1 ? '1 file' : `${result.files.length} files`;
       const notes = `${skippedNote(result.skipped)}${duplicateNote(duplicates)}`;
       progress.push(
-        `read ${path}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${notes}\n`,
+        `read ${path}: ${formatNote(result.format, result.detectedFormat)}, ${files}, ${lines} lines, ${seconds} s${notes}\n`,
       );
       sources.push({
         path,
         format: result.format,
         ...(result.format === 'dbr' ? { currency: dbrCurrency(result, currency) } : {}),
         rows: result.rows,
+        notes: result.multiPeriodFiles.map(severalPeriodsWarning),
       });
     }
   } finally {

@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
+import { type AccountIdFault, accountIdFault, accountIdProblem } from '../core/account-ids.js';
 import type { LedgerEngine, LedgerRequest, LedgerResult } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
 import {
@@ -12,20 +13,27 @@ import {
   type LedgerTextEncoding,
   ledgerRowsFromColumns,
 } from '../core/ledger.js';
-import type { SourceFormat } from '../core/source-columns.js';
-import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
+import { columnsFor, type SourceFormat } from '../core/source-columns.js';
+import { type LedgerSqlOptions, ledgerSql, quoteIdentifier } from '../core/sql-catalog.js';
+import { firstLineHolding } from './account-id-lines.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
 import { badNumberError, inputErrorFromDuckDb, unconvertibleNumber } from './duckdb-errors.js';
 import {
   badNumberSql,
   describeSql,
   duplicatedContractColumn,
+  periodsPerFileSql,
   type Reader,
   readerSql,
   relationSql,
 } from './duckdb-relation.js';
 import { type DataFile, discoverSource } from './file-discovery.js';
-import { detectFormat, type FileColumn, missingRequiredColumns } from './source-headers.js';
+import {
+  detectFormat,
+  type FileColumn,
+  missingRequiredColumns,
+  sourceColumnFor,
+} from './source-headers.js';
 
 /** Settings of the embedded DuckDB. */
 export interface DuckDbEngineOptions {
@@ -49,6 +57,8 @@ export interface PreparedSource {
   readonly duplicates: readonly string[];
   /** The real path of each of `files`. */
   readonly realPaths: readonly string[];
+  /** The format the columns show, when `--format` named another one. */
+  readonly detectedFormat?: SourceFormat;
   /** The `select` exposing the files as `cur_lines`/`dbr_lines`. */
   readonly relation: string;
 }
@@ -86,6 +96,10 @@ export interface LocalLedgerResult extends LedgerResult {
   readonly duplicates: readonly string[];
   /** The real path of each file read. */
   readonly realPaths: readonly string[];
+  /** The format the columns show, when the request named another one. */
+  readonly detectedFormat?: SourceFormat;
+  /** Files whose lines span several billing periods (one AWS file is one period). */
+  readonly multiPeriodFiles: readonly { readonly path: string; readonly periods: string }[];
 }
 
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
@@ -141,8 +155,21 @@ export class DuckDbEngine implements LedgerEngine {
       const rows =
         ledgerRowsFromText(outcome!.value) ??
         ledgerRowsFromColumns((await run(ledgerColumnsSql(ledger))).getColumnsObjectJson());
-      const { format, files, skipped, duplicates, realPaths } = prepared.source;
-      return { location: request.location, format, files, skipped, duplicates, realPaths, rows };
+      const badId = firstBadAccountId(rows);
+      if (badId !== undefined) throw await accountIdRefusal(connection, prepared, badId);
+      const multiPeriodFiles = await filesOfSeveralPeriods(connection, prepared, rows);
+      const { format, files, skipped, duplicates, realPaths, detectedFormat } = prepared.source;
+      return {
+        location: request.location,
+        format,
+        files,
+        skipped,
+        duplicates,
+        realPaths,
+        ...(detectedFormat ? { detectedFormat } : {}),
+        multiPeriodFiles,
+        rows,
+      };
     } finally {
       connection.closeSync();
       await rm(unpacked, { recursive: true, force: true });
@@ -242,6 +269,7 @@ async function prepare(
     files.push(await inspect(connection, file));
   }
   const format = request.format ?? agreedFormat(request.location, files);
+  const shown = files.find((file) => file.format !== undefined && file.format !== format)?.format;
   for (const file of files) {
     const missing = missingRequiredColumns(format, file.columns);
     if (missing.length > 0) {
@@ -265,6 +293,7 @@ async function prepare(
     skipped,
     duplicates,
     realPaths,
+    ...(shown ? { detectedFormat: shown } : {}),
     relation: relationSql(format, reader, files),
   };
   return { source, reader, files };
@@ -350,6 +379,72 @@ function agreedFormat(location: string, files: readonly InspectedFile[]): Source
   }
   return first.format!;
 }
+
+/** The first payer or usage account id of the ledger that cannot be an AWS account id. */
+function firstBadAccountId(
+  rows: readonly LedgerRow[],
+): { id: string; fault: AccountIdFault } | undefined {
+  for (const row of rows) {
+    for (const id of [row.payer_account_id, row.usage_account_id]) {
+      const fault = accountIdFault(id);
+      if (fault !== undefined && id !== null) return { id, fault };
+    }
+  }
+  return undefined;
+}
+
+/** The refusal of a bad account id, naming the file and the line (CSV) or row (Parquet) it is on. */
+async function accountIdRefusal(
+  connection: DuckDBConnection,
+  prepared: Prepared,
+  bad: { id: string; fault: AccountIdFault },
+): Promise<InputError> {
+  const { format } = prepared.source;
+  for (const file of prepared.files) {
+    let where: string | undefined;
+    if (file.reader === 'csv') {
+      const line = await firstLineHolding(file.path, file.gzip, bad.id);
+      where = line === undefined ? undefined : `line ${line}`;
+    } else {
+      const ids = ['bill_payer_account_id', 'line_item_usage_account_id']
+        .map((name) => columnsFor(format).find((c) => c.name === name))
+        .map((contract) => contract && sourceColumnFor(format, contract, file.columns))
+        .filter((column): column is FileColumn => column !== undefined)
+        .map((column) => `cast(${quoteIdentifier(column.name)} as varchar) = ${sqlText(bad.id)}`);
+      const found = await connection.runAndReadAll(
+        `select file_row_number + 1 as row from read_parquet(${sqlText(file.path)}, file_row_number = true) where ${ids.join(' or ')} limit 1`,
+      );
+      const row = found.getRows()[0]?.[0];
+      where = row === undefined ? undefined : `row ${row}`;
+    }
+    if (where !== undefined) {
+      return new InputError(file.original, accountIdProblem(bad.id, bad.fault, where));
+    }
+  }
+  return new InputError(prepared.source.location, accountIdProblem(bad.id, bad.fault, 'a line'));
+}
+
+/** Files whose lines span several billing periods, asked of DuckDB only when the ledger does. */
+async function filesOfSeveralPeriods(
+  connection: DuckDBConnection,
+  prepared: Prepared,
+  rows: readonly LedgerRow[],
+): Promise<{ path: string; periods: string }[]> {
+  const periods = [...new Set(rows.map((row) => row.billing_period))].sort();
+  if (periods.length < 2) return [];
+  if (prepared.files.length === 1) {
+    return [{ path: prepared.files[0]!.original, periods: periods.join(', ') }];
+  }
+  const sql = periodsPerFileSql(prepared.source.format, prepared.reader, prepared.files);
+  if (sql === undefined) return [];
+  const original = new Map(prepared.files.map((file) => [file.path, file.original]));
+  return (await connection.runAndReadAll(sql)).getRowObjectsJson().map((row) => ({
+    path: original.get(String(row.filename)) ?? String(row.filename),
+    periods: String(row.periods),
+  }));
+}
+
+const sqlText = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /** Maps a failed ledger query to the InputError that explains it, or rethrows it as a bug. */
 async function failure(

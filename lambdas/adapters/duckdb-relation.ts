@@ -1,6 +1,11 @@
 import { columnsFor, type SourceColumn, type SourceFormat } from '../core/source-columns.js';
 import { quoteIdentifier } from '../core/sql-catalog.js';
-import { contractColumnName, type FileColumn, sourceColumnFor } from './source-headers.js';
+import {
+  columnKey,
+  contractColumnName,
+  type FileColumn,
+  sourceColumnFor,
+} from './source-headers.js';
 
 /** The DuckDB reader a set of files needs. */
 export type Reader = 'csv' | 'parquet';
@@ -78,12 +83,12 @@ export function duplicatedContractColumn(
   columns: readonly FileColumn[],
 ): string | undefined {
   const names = new Set(columns.map((column) => column.name));
-  const contract = new Set(columnsFor(format).map((column) => column.name));
+  const contract = new Set(columnsFor(format).map((column) => columnKey(column.name)));
   const seen = new Map<string, string>();
   for (const { name } of columns) {
     const renamed = /^(.*)_\d+$/.exec(name)?.[1];
     const original = renamed !== undefined && names.has(renamed) ? renamed : name;
-    const mapped = contractColumnName(format, original);
+    const mapped = columnKey(contractColumnName(format, original));
     if (!contract.has(mapped)) continue;
     const first = seen.get(mapped);
     if (first !== undefined) return first;
@@ -216,6 +221,30 @@ export function relationSql(
   const columns = unionColumns(files);
   const select = columnsFor(format).map((contract) => columnSql(format, contract, columns));
   return `select\n    ${select.join(',\n    ')}\nfrom ${readerSql(reader, files)}`;
+}
+
+/**
+ * The files whose lines span more than one month (`periods`: the months, sorted, joined by ', '),
+ * by the column each format dates a line with: CUR's billing period start, DBR's usage start.
+ * Run only when a source's ledger spans several periods.
+ */
+export function periodsPerFileSql(
+  format: SourceFormat,
+  reader: Reader,
+  files: readonly ReadFile[],
+): string | undefined {
+  const dated = columnsFor(format).find(
+    (c) => c.name === (format === 'dbr' ? 'UsageStartDate' : 'bill_billing_period_start_date'),
+  );
+  const column = dated && sourceColumnFor(format, dated, unionColumns(files));
+  if (column === undefined) return undefined;
+  const month = `substr(trim(cast(${quoteIdentifier(column.name)} as varchar)), 1, 7)`;
+  return `select filename, array_to_string(list_sort(list(distinct month)), ', ') as periods
+from (select filename, ${month} as month from ${readerSql(reader, files)}) as lines
+where month <> ''
+group by filename
+having count(distinct month) > 1
+order by filename`;
 }
 
 /**

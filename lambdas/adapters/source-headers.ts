@@ -24,6 +24,16 @@ export function athenaColumnName(header: string): string {
 /** DBR columns lose their `:` (`user:Name` → `userName`), as the seed's loader names them. */
 export const dbrColumnName = (header: string): string => header.replaceAll(':', '');
 
+/**
+ * The key a header and a contract name are matched on: letters and digits only, lower case. AWS
+ * and other tools spell one column several ways (`savingsPlan/SavingsPlanARN` in AWS's CUR 1
+ * data dictionary, `savingsPlan/SavingsPlanArn` in real files, `savings_plan_savings_plan_a_r_n`
+ * in CUR 2.0 and Athena); all of them give one key.
+ *
+ * @example columnKey('savingsPlan/SavingsPlanArn') === columnKey('savings_plan_savings_plan_a_r_n')
+ */
+export const columnKey = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
 /** The contract name (lambdas/core/source-columns.ts) a file's column maps to in a format. */
 export const contractColumnName = (format: SourceFormat, header: string): string =>
   format === 'dbr' ? dbrColumnName(header) : athenaColumnName(header);
@@ -55,8 +65,10 @@ export function sourceColumnFor(
   contract: SourceColumn,
   columns: readonly FileColumn[],
 ): FileColumn | undefined {
-  const byName = (name: string) =>
-    columns.find((column) => contractColumnName(format, column.name) === name);
+  const byName = (name: string) => {
+    const key = columnKey(name);
+    return columns.find((column) => columnKey(contractColumnName(format, column.name)) === key);
+  };
   const found = byName(contract.name);
   if (found === undefined && format === 'dbr' && contract.name === 'UnBlendedCost') {
     return byName('Cost');

@@ -20,11 +20,9 @@ export interface Manifest {
 // Loose: AWS adds fields over time, and only these are needed.
 const Cur1ManifestSchema = z.looseObject({
   assemblyId: z.string().min(1),
-  account: z
-    .string()
-    .regex(/^\d{12}$/, 'expected a 12-digit payer account id')
-    .optional(),
-  bucket: z.string().min(1).optional(),
+  account: z.string().regex(/^\d+$/, 'expected a payer account id (digits)').optional(),
+  // Empty in manifests written by other tools (koku's local buckets): the delivery's bucket applies.
+  bucket: z.string().optional(),
   reportKeys: z.array(z.string().min(1)),
 });
 
@@ -64,7 +62,7 @@ export const parseManifest = (
     const parsed = Cur1ManifestSchema.safeParse(json);
     if (!parsed.success)
       throw new InputError(file, `malformed CUR manifest, ${describeIssue(parsed.error)}`);
-    const bucket = parsed.data.bucket ?? deliveryBucket;
+    const bucket = parsed.data.bucket || deliveryBucket;
     return {
       assemblyId: parsed.data.assemblyId,
       ...(parsed.data.account ? { payerAccountId: parsed.data.account } : {}),

@@ -34,8 +34,17 @@ function wrap(prefix: string, text: string): string[] {
   return out;
 }
 
+/** The id column's width: 12, or the longest id of the period, so that no id is cut. */
+const idWidth = (p: PeriodReport): number =>
+  Math.max(
+    ID,
+    ...p.accounts.flatMap((a) => [a.accountId.length, a.payerAccountId.length]),
+    ...p.transfers.flatMap((t) => [t.ownerAccountId.length, t.consumerAccountId.length]),
+  );
+
 function formatPeriod(p: PeriodReport): string[] {
   const shown = (v: string) => displayMoney(v);
+  const id = idWidth(p);
   const amounts = [
     ...p.accounts.flatMap((a) => [a.usageCost, a.ownerCost, a.invoiceCost]),
     ...Object.values(p.totals),
@@ -48,8 +57,8 @@ function formatPeriod(p: PeriodReport): string[] {
     '',
     line(
       [
-        ['account', ID],
-        ['payer', ID],
+        ['account', id],
+        ['payer', id],
       ],
       ['usage cost', 'owner cost', 'invoice cost'],
       w,
@@ -59,8 +68,8 @@ function formatPeriod(p: PeriodReport): string[] {
     out.push(
       line(
         [
-          [a.accountId, ID],
-          [a.payerAccountId, ID],
+          [a.accountId, id],
+          [a.payerAccountId, id],
         ],
         [a.usageCost, a.ownerCost, a.invoiceCost].map(shown),
         w,
@@ -70,8 +79,8 @@ function formatPeriod(p: PeriodReport): string[] {
   out.push(
     line(
       [
-        ['total', ID],
-        ['', ID],
+        ['total', id],
+        ['', id],
       ],
       [p.totals.usageCost, p.totals.ownerCost, p.totals.invoiceCost].map(shown),
       w,
@@ -81,8 +90,8 @@ function formatPeriod(p: PeriodReport): string[] {
     out.push(
       line(
         [
-          ['rounding', ID],
-          ['', ID],
+          ['rounding', id],
+          ['', id],
         ],
         ['', '', shown(p.totals.rounding)],
         w,
@@ -98,8 +107,8 @@ function formatPeriod(p: PeriodReport): string[] {
     out.push(
       line(
         [
-          ['owner', ID],
-          ['consumer', ID],
+          ['owner', id],
+          ['consumer', id],
           ['kind', 4],
         ],
         ['cost'],
@@ -110,8 +119,8 @@ function formatPeriod(p: PeriodReport): string[] {
       out.push(
         line(
           [
-            [t.ownerAccountId, ID],
-            [t.consumerAccountId, ID],
+            [t.ownerAccountId, id],
+            [t.consumerAccountId, id],
             [t.commitment, 4],
           ],
           [shown(t.cost)],

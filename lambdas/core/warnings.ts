@@ -1,4 +1,5 @@
 import type { LedgerRow } from './ledger.js';
+import { formatMoney, parseMoney } from './money.js';
 
 /**
  * Line item types whose attribution whopays knows: the CUR types of docs/CUR-REFERENCE.md §3.3 and the
@@ -30,10 +31,22 @@ export const KNOWN_LINE_ITEM_TYPES: ReadonlySet<string> = new Set([
 
 const ACCOUNT_ID = /^\d{12}$/;
 const AMBIGUOUS = 'ambiguous-subscription:';
+/** The CUR ledger's note on a commitment line whose ARN names no owner (cur_ledger.sql). */
+export const NO_COMMITMENT_OWNER = 'no-commitment-owner';
+
+/** An amount exactly, without the trailing zeros of the 10-digit scale. */
+const exactly = (amount: bigint): string => {
+  const text = formatMoney(amount);
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+};
 
 const list = (values: Iterable<string>): string => [...values].sort().join(', ');
 const lines = (n: number): string => (n === 1 ? '1 line' : `${n} lines`);
 const have = (n: number): string => (n === 1 ? 'has' : 'have');
+
+/** The warning on a file whose lines span several billing periods (`periods`: 'YYYY-MM, …'). */
+export const severalPeriodsWarning = ({ path, periods }: { path: string; periods: string }) =>
+  `${path} holds lines of several billing periods (${periods}); an AWS billing file holds one: check it is not several files joined.`;
 
 /**
  * Collects the anomalies of one period and words them as short sentences for `warnings`. Each kind
@@ -43,6 +56,7 @@ export class WarningCollector {
   private readonly ambiguous = new Map<string, Set<string>>();
   private readonly unknownTypes = new Map<string, number>();
   private readonly otherNotes = new Map<string, number>();
+  private readonly ownerless = new Map<string, { lines: number; cost: bigint }>();
   private readonly badIds = new Set<string>();
   private readonly goodIds = new Set<string>();
   // The payer id checked last: rows of one payer come together.
@@ -60,6 +74,8 @@ export class WarningCollector {
         const accounts = this.ambiguous.get(id) ?? new Set<string>();
         if (row.usage_account_id) accounts.add(row.usage_account_id);
         this.ambiguous.set(id, accounts);
+      } else if (row.note === NO_COMMITMENT_OWNER) {
+        this.commitmentWithoutOwner(row);
       } else {
         this.otherNotes.set(row.note, (this.otherNotes.get(row.note) ?? 0) + row.line_count);
       }
@@ -79,6 +95,15 @@ export class WarningCollector {
     this.checkId(usage);
     if (row.owner_account_id !== usage) this.checkId(row.owner_account_id);
     if (row.invoice_account_id !== usage) this.checkId(row.invoice_account_id);
+  }
+
+  /** Commitment-covered lines whose ARN names no owner: counted and costed per line item type. */
+  private commitmentWithoutOwner(row: LedgerRow): void {
+    const type = row.line_item_type ?? '';
+    const seen = this.ownerless.get(type) ?? { lines: 0, cost: 0n };
+    seen.lines += row.line_count;
+    seen.cost += parseMoney(row.usage_cost);
+    this.ownerless.set(type, seen);
   }
 
   private checkId(id: string | null): void {
@@ -126,6 +151,11 @@ export class WarningCollector {
     for (const [type, n] of [...this.unknownTypes].sort(byKey)) {
       const name = type === '' ? 'no line item type' : `unknown line item type "${type}"`;
       out.push(`${lines(n)} with ${name}: kept with the usage account at unblended cost.`);
+    }
+    for (const [type, { lines: n, cost }] of [...this.ownerless].sort(byKey)) {
+      out.push(
+        `${lines(n)} of type ${type} (cost ${exactly(cost)}) ${have(n)} no commitment ARN naming its owner: kept with the usage account, no transfer.`,
+      );
     }
     for (const [note, n] of [...this.otherNotes].sort(byKey)) {
       out.push(`${lines(n)} flagged "${note}".`);

@@ -156,6 +156,11 @@ attributed_groups as (
             else 'cr'
         end as commitment,
         line_item_type,
+        -- A commitment line that names no owner (no ARN, or an ARN without
+        -- its account field) stays with its usage account: said by name.
+        case
+            when commitment_owner = '' then 'no-commitment-owner'
+        end as note,
         amortized_cost,
         unblended_cost,
         line_count,
@@ -175,7 +180,7 @@ final as (
         usage_account_id as invoice_account_id,
         commitment,
         line_item_type,
-        cast(null as varchar) as note,
+        note,
         cast(coalesce(sum(amortized_cost), 0) as decimal(38, 10))
             as usage_cost,
         cast(coalesce(sum(unblended_cost), 0) as decimal(38, 10))
@@ -190,7 +195,8 @@ final as (
         usage_account_id,
         owner_account_id,
         commitment,
-        line_item_type
+        line_item_type,
+        note
 )
 
 select * from final

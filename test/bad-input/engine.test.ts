@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
 import { InputError } from '../../lambdas/core/errors.js';
 import { buildReport } from '../../lambdas/core/report.js';
+import { severalPeriodsWarning } from '../../lambdas/core/warnings.js';
 import { type BadCase, FILE_CASES, handled } from '../fixtures/bad/corpus.js';
 import { comparable, periodsOf } from './expected.js';
 
@@ -58,8 +59,9 @@ describe('bad-input corpus through the DuckDB engine', () => {
     'reports %s with the hand-worked figures',
     async (_name, c) => {
       const path = write(c);
-      const { format, rows } = await engine.ledger({ location: path });
-      const report = buildReport({ sources: [{ path, format, rows }] });
+      const { format, rows, multiPeriodFiles } = await engine.ledger({ location: path });
+      const notes = multiPeriodFiles.map(severalPeriodsWarning);
+      const report = buildReport({ sources: [{ path, format, rows, notes }] });
       if (c.handling.kind !== 'valid') throw new Error('unreachable');
       expect(comparable(periodsOf(report))).toEqual(comparable(c.handling.periods));
       const warnings = report.periods.flatMap((p) => p.warnings);
