@@ -42,6 +42,11 @@ const SourceSchema = z
       .regex(/^[0-9A-Za-z!\-_.*'()]{1,256}$/, 'must be a CUR report / export name')
       .optional(),
     payerAccountId: accountId,
+    /**
+     * The one source of its payer whose deliveries count, when the payer has several (CUR 1 and
+     * CUR 2.0 during the migration, a DBR and a CUR): the others' deliveries are not read.
+     */
+    preferred: z.boolean().optional(),
     /** Declared currency (DBR files have no currency column). */
     currency: z
       .string()
@@ -164,6 +169,7 @@ const DeployConfigSchema = z
       }
       ids.add(source.id);
     });
+    for (const issue of samePayerSourceIssues(config.sources)) ctx.addIssue(issue);
     const names = new Set<string>();
     config.billingGroups.forEach((group, index) => {
       if (names.has(group.Name)) {
@@ -176,6 +182,28 @@ const DeployConfigSchema = z
       names.add(group.Name);
     });
   });
+
+/**
+ * One payer's month is one bill: a payer with several sources must mark exactly one `preferred`,
+ * the one whose deliveries count (lambdas/core/payer-sources.ts), so the consolidated report never
+ * holds the same bill twice and the config says which one it holds.
+ */
+function samePayerSourceIssues(
+  sources: readonly { id: string; payerAccountId: string; preferred?: boolean | undefined }[],
+): { code: 'custom'; path: (string | number)[]; message: string }[] {
+  const issues: { code: 'custom'; path: (string | number)[]; message: string }[] = [];
+  for (const payer of new Set(sources.map((s) => s.payerAccountId))) {
+    const own = sources.filter((s) => s.payerAccountId === payer);
+    if (own.length < 2 || own.filter((s) => s.preferred).length === 1) continue;
+    const index = sources.indexOf(own.find((s) => s.preferred) ?? own[0]!);
+    issues.push({
+      code: 'custom',
+      path: ['sources', index, 'preferred'],
+      message: `payer ${payer} has ${own.length} sources (${own.map((s) => s.id).join(', ')}): mark exactly one "preferred": true, the one its reports count`,
+    });
+  }
+  return issues;
+}
 
 export type DeployConfigInput = z.input<typeof DeployConfigSchema>;
 type ParsedConfig = z.output<typeof DeployConfigSchema>;

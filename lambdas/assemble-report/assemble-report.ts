@@ -7,6 +7,7 @@ import { readBillingGroups } from '../adapters/billing-conductor.js';
 import { type ObjectStore, PreconditionFailedError } from '../adapters/s3-store.js';
 import { type BillingGroup, parseBillingGroups } from '../core/groups.js';
 import { mergeReports } from '../core/merge-reports.js';
+import { payerSourcesNote } from '../core/payer-sources.js';
 import { buildReport } from '../core/report.js';
 import { accountsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
@@ -226,6 +227,7 @@ export const assembleReport = async (
 
   const queryExecutionId = input.athena.QueryExecution.QueryExecutionId;
   const rows = await readLedgerRows(deps.athena, queryExecutionId);
+  const note = payerSourcesNote(input.payerAccountId, config.sources);
   const report = buildReport({
     sources: [
       {
@@ -233,6 +235,7 @@ export const assembleReport = async (
         format: input.format,
         ...(input.currency ? { currency: input.currency } : {}),
         rows,
+        ...(note ? { notes: [note] } : {}),
       },
     ],
     ...(groups ? { groups } : {}),

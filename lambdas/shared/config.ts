@@ -9,6 +9,7 @@ export const SourceSchema = z.looseObject({
   prefix: z.string(),
   reportName: z.string().optional(),
   payerAccountId: AccountIdSchema,
+  preferred: z.boolean().optional(),
   currency: z.string().optional(),
   table: z.string().optional(),
 });

@@ -84,6 +84,37 @@ describe('deploy config', () => {
     );
   });
 
+  it('fails when a payer has two sources and none is preferred, naming the sources', () => {
+    const json = exampleJson('aws');
+    const a = {
+      id: 'a',
+      format: 'cur2',
+      prefix: 'x',
+      reportName: 'r',
+      payerAccountId: '111122223333',
+    };
+    const b = {
+      id: 'b',
+      format: 'cur',
+      prefix: 'y',
+      reportName: 'r',
+      payerAccountId: '111122223333',
+    };
+    expect(parse({ ...json, sources: [a, b] })).toThrow(
+      /config field sources\.0\.preferred: payer 111122223333 has 2 sources \(a, b\): mark exactly one "preferred": true/,
+    );
+    expect(
+      parse({
+        ...json,
+        sources: [
+          { ...a, preferred: true },
+          { ...b, preferred: true },
+        ],
+      }),
+    ).toThrow(/sources\.0\.preferred: payer 111122223333 has 2 sources/);
+    expect(parse({ ...json, sources: [a, { ...b, preferred: true }] })).not.toThrow();
+  });
+
   it('fails when the partition contradicts the region', () => {
     expect(parse({ ...exampleJson('aws'), partition: 'aws-cn' })).toThrow(
       /config field partition: is aws-cn but region us-east-1 is in aws/,

@@ -83,6 +83,36 @@ describe('assemble-report', () => {
     expect(s3.metadata(BUCKET, `${FOLDER}report.json`)?.[VERSION_METADATA]).toBe(out.reportVersion);
   });
 
+  it('says in the report and the consolidated report which source of the payer counts', async () => {
+    // The payer's CUR 2.0 export is preferred over its CUR 1 report (the migration overlap).
+    const config = {
+      ...assembleConfig,
+      sources: [
+        { ...assembleConfig.sources[0]!, id: 'cur2', preferred: true },
+        {
+          id: 'cur1',
+          format: 'cur' as const,
+          prefix: 'cur',
+          reportName: 'r',
+          payerAccountId: PAYER,
+        },
+      ],
+    };
+    const handler = makeHandler({
+      athena: new AthenaClient({}),
+      store: s3Store(newS3Client()),
+      config,
+      now: () => new Date('2025-11-04T00:00:00Z'),
+    });
+    const out = AssembleOutputSchema.parse(
+      await handler(assembleInput(NEW_AT, NEW_ID), lambdaContext),
+    );
+    const note = `Payer ${PAYER} has 2 configured sources: only cur2 counts (preferred in the config); deliveries of cur1 are not read.`;
+    expect(storedReport().periods[0]!.warnings).toContain(note);
+    const consolidated = JSON.parse(s3.text(BUCKET, out.consolidatedKey!)!) as Report;
+    expect(consolidated.periods[0]!.warnings).toContain(note);
+  });
+
   it('never lets an older delivery overwrite a newer report', async () => {
     // Prepare
     const newer = AssembleOutputSchema.parse(
