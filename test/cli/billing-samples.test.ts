@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Report } from '../../lambdas/core/report-model.js';
+import { buildCli, ROOT, whopays } from '../helpers/cli.js';
 import { type ComparablePeriod, fromReference, fromReport } from '../property/report-checks.js';
 import { type RefLine, referenceCur, referenceDbr } from '../reference/attribution.js';
 
@@ -12,20 +12,10 @@ import { type RefLine, referenceCur, referenceDbr } from '../reference/attributi
 // independent reference (test/reference/attribution.ts) over lines read here with DuckDB and a
 // header table written from AWS's data dictionary, sharing no code with whopays' reader.
 // The files' licenses do not all allow copying them here: they are read where they are.
-const ROOT = resolve(__dirname, '../..');
 const SAMPLES = resolve(
   process.env.WHOPAYS_BILLING_SAMPLES ?? join(ROOT, '../shared/billing-samples'),
 );
 const present = existsSync(join(SAMPLES, 'SOURCES.md'));
-
-const whopays = (...args: string[]) => {
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin/whopays.mjs'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-};
 
 /** Money in units of 1e-10, as the comparable periods hold it. */
 const units = (text: string): bigint => {
@@ -326,9 +316,7 @@ if (!present) {
 }
 
 (present ? describe : describe.skip)('whopays report on every real billing sample', () => {
-  beforeAll(() => {
-    spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT });
-  }, 60_000);
+  beforeAll(buildCli, 60_000);
 
   it('has a case for every data file of the samples folder', () => {
     const covered = (file: string) =>

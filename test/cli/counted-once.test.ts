@@ -1,6 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import type { Report } from '../../lambdas/core/report-model.js';
 import {
@@ -10,18 +9,10 @@ import {
   tempFolder,
   writeCurParquet,
 } from '../adapters/billing-files.js';
+import { buildCli, whopays } from '../helpers/cli.js';
 
 // Issue 11 items 1 and 2: the same data reached twice counts once; two copies of one payer's bill
 // are refused; files behind symbolic links are read. Every figure is worked out by hand.
-const ROOT = resolve(__dirname, '../..');
-
-const whopays = (...args: string[]) => {
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin/whopays.mjs'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-};
 
 let folder: ReturnType<typeof tempFolder>;
 const path = (...parts: string[]) => join(folder.path, ...parts);
@@ -31,9 +22,7 @@ const write = (name: string, text: string) => {
   return path(name);
 };
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT });
-}, 60_000);
+beforeAll(buildCli, 60_000);
 beforeEach(() => {
   folder = tempFolder();
 });
