@@ -185,7 +185,7 @@ describe('faults of a run, through the synthesized state machine', () => {
           const { QueryString } = parameters as { QueryString: string };
           let rows: LedgerRow[];
           try {
-            rows = await fixture.runLedgerOnDuckDb(QueryString, data);
+            rows = await fixture.runLedgerOnDuckDb(QueryString, s3);
           } catch (error) {
             throw new TaskFailure(
               'States.TaskFailed',

@@ -12,10 +12,8 @@ import {
 } from '../../lambdas/shared/pipeline-contract.js';
 import {
   CONSUMER,
-  CUR_BUCKET,
   chainHandlers,
   chainMocks,
-  DATA,
   MANIFEST,
   manifestMessage,
   OWNER,
@@ -72,7 +70,7 @@ describe('the whole chain, locally: start -> query (DuckDB) -> assemble -> publi
     );
 
     // Act 2: the Athena step runs the rendered SQL; its rows come back as Athena pages.
-    const rows = await runLedgerOnDuckDb(runInput.query.queryString, s3.text(CUR_BUCKET, DATA)!);
+    const rows = await runLedgerOnDuckDb(runInput.query.queryString, s3);
     const pages = athenaPages(rows, 2);
     pages.forEach((page, i) => {
       athena

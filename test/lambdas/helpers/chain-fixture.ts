@@ -1,6 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import {
   BudgetsClient,
@@ -90,27 +90,43 @@ export const threeLineCsv = (
     }),
   ].join('\n');
 
+/** Where the Glue table of the export reads (the catalog's `<prefix>/<export>/data/`). */
+export const TABLE_LOCATION = `exports/${EXPORT}/data/`;
+
 /**
  * The Athena step, locally: the query text start-run rendered runs on DuckDB against a
- * `"whopays"."cur2_data"` table laid out like the Glue table (CUR columns + billing_period).
+ * `"whopays"."cur2_data"` table laid out like the Glue table: every CSV object below the table's
+ * S3 location (subfolders included, as Athena reads them), its CUR columns, the `billing_period`
+ * partition from the `BILLING_PERIOD=` folder and Athena's `"$path"` pseudo-column
+ * (`s3://bucket/key`), built from DuckDB's `filename`.
  */
 export const runLedgerOnDuckDb = async (
   queryString: string,
-  data: string,
+  s3: MemoryS3,
+  bucket = CUR_BUCKET,
+  location = TABLE_LOCATION,
 ): Promise<LedgerRow[]> => {
   const dir = await mkdtemp(join(tmpdir(), 'whopays-chain-'));
   try {
-    const file = join(dir, 'data.csv');
-    await writeFile(file, data);
+    const keys = s3.keys(bucket).filter((k) => k.startsWith(location) && k.endsWith('.csv'));
+    if (keys.length === 0) throw new Error(`no data below s3://${bucket}/${location}`);
+    for (const key of keys) {
+      await mkdir(join(dir, dirname(key)), { recursive: true });
+      await writeFile(join(dir, key), s3.buffer(bucket, key)!);
+    }
     const db = await DuckDBInstance.create(':memory:', { threads: '1' });
     const connection = await db.connect();
     try {
       const columns = CUR_COLUMNS.map((c) =>
         c.kind === 'money' ? `cast(${c.name} as decimal(18, 10)) as ${c.name}` : c.name,
       ).join(', ');
+      const root = `${dir}/`;
       await connection.run('create schema whopays');
       await connection.run(
-        `create view whopays.cur2_data as select ${columns}, '2025-10' as billing_period from read_csv('${file}', header = true, all_varchar = true)`,
+        `create view whopays.cur2_data as select ${columns},
+           regexp_extract(filename, 'BILLING_PERIOD=([0-9]{4}-[0-9]{2})', 1) as billing_period,
+           's3://${bucket}/' || substr(filename, ${root.length + 1}) as "$path"
+         from read_csv('${root}${location}**/*.csv', header = true, all_varchar = true, filename = true)`,
       );
       const reader = await connection.runAndReadAll(queryString);
       return reader.getRowObjectsJson().map((r) => LedgerRowSchema.parse(r));
