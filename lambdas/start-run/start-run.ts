@@ -45,6 +45,9 @@ const S3EventSchema = z.looseObject({ Records: z.array(S3RecordSchema).min(1) })
  */
 const MAX_QUERY_LENGTH = 200_000;
 
+/** The column Capacity Reservation attribution reads (sql/ledger/cur_ledger.sql). */
+const RESOURCE_ID_COLUMN = 'line_item_resource_id';
+
 /** HEADs many keys a few at a time: a CUR 2.0 month can list hundreds of files. */
 const missingObjects = async (
   store: ObjectStore,
@@ -92,6 +95,7 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
 
   let assemblyId: string | undefined;
   let files: string[] | undefined;
+  let withoutResourceIds = false;
   if (delivery.format !== 'dbr') {
     const text = await store.getText(bucket, key);
     if (!text) throw new InputError(file, 'manifest no longer exists');
@@ -113,6 +117,8 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     }
     assemblyId = manifest.assemblyId;
     files = objects.map((o) => `s3://${o.bucket}/${o.key}`);
+    withoutResourceIds =
+      manifest.columns !== undefined && !manifest.columns.includes(RESOURCE_ID_COLUMN);
   }
 
   const table = source.table ?? config.tables[delivery.format];
@@ -146,6 +152,7 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     payerAccountId,
     billingPeriod: delivery.billingPeriod,
     ...(source.currency ? { currency: source.currency } : {}),
+    ...(withoutResourceIds ? { withoutResourceIds } : {}),
     source: {
       bucket,
       key,

@@ -1,9 +1,14 @@
+import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { s3Store } from '../../lambdas/adapters/s3-store.js';
+import { makeHandler as makeAssemble } from '../../lambdas/assemble-report/assemble-report.js';
 import type { LedgerRow } from '../../lambdas/core/ledger.js';
+import type { Report } from '../../lambdas/core/report-model.js';
 import type { StartConfig } from '../../lambdas/shared/config.js';
 import { logger } from '../../lambdas/shared/logger.js';
-import { RunInputSchema } from '../../lambdas/shared/pipeline-contract.js';
+import { type RunInput, RunInputSchema } from '../../lambdas/shared/pipeline-contract.js';
 import {
   cur1Keys,
   cur1Manifest,
@@ -19,6 +24,8 @@ import {
 } from '../fixtures/aws/deliveries.js';
 import { CONSUMER, OWNER, runLedgerOnDuckDb, threeLineCsv } from './helpers/chain-fixture.js';
 import { lambdaContext } from './helpers/lambda-context.js';
+import { newS3Client } from './helpers/memory-s3.js';
+import { assembleConfig, athenaPages, LEDGER } from './helpers/pipeline-fixture.js';
 import { startRunHarness } from './helpers/start-run-fixture.js';
 
 /**
@@ -266,5 +273,100 @@ describe('deliveries in AWS shapes, through start-run', () => {
     );
     expect(result).toEqual({ batchItemFailures: [] });
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+});
+
+describe('resource ids (defect 10): a delivery without them warns that Capacity Reservation attribution is off', () => {
+  const { sfn, s3, handler } = startRunHarness(config);
+  const athena = mockClient(AthenaClient);
+  const at: ExportLocation = {
+    bucket: CENTRAL,
+    prefix: 'exports',
+    exportName: 'whopays-cur2',
+    period: '2025-10',
+  };
+
+  beforeEach(() => {
+    athena.reset();
+    athena.on(GetQueryResultsCommand).resolves(athenaPages(LEDGER, 10)[0]!);
+  });
+
+  const startWith = async (includeResources: boolean) => {
+    const data = [cur2DataKey(at, 1, 'snappy.parquet')];
+    s3().put(CENTRAL, data[0]!, 'parquet');
+    const manifest = cur2Manifest(at, data, {
+      executionId: 'e-1',
+      payer: PAYER,
+      partition,
+      columns: cur2Columns(includeResources),
+    });
+    s3().put(CENTRAL, cur2ManifestKey(at), JSON.stringify(manifest));
+    await handler()(notification(CENTRAL, cur2ManifestKey(at)), lambdaContext);
+    return RunInputSchema.parse(
+      JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!),
+    );
+  };
+
+  /** The warnings of the report assemble-report writes for `input`. */
+  const reportWarnings = async (input: RunInput): Promise<readonly string[]> => {
+    const assemble = makeAssemble({
+      athena: new AthenaClient({}),
+      store: s3Store(newS3Client()),
+      config: assembleConfig,
+    });
+    await assemble(
+      { ...input, athena: { QueryExecution: { QueryExecutionId: 'q-1' } } },
+      lambdaContext,
+    );
+    const report = JSON.parse(
+      s3().text(assembleConfig.reportBucket, `reports/2025-10/${PAYER}/report.json`)!,
+    ) as Report;
+    return report.periods.flatMap((p) => p.warnings);
+  };
+
+  it('CUR 2.0 without INCLUDE_RESOURCES: the run carries it and the report warns, naming the manifest', async () => {
+    const input = await startWith(false);
+    expect(input.withoutResourceIds).toBe(true);
+    const warnings = await reportWarnings(input);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^s3://${CENTRAL}/${cur2ManifestKey(at)}: .*Capacity Reservation attribution is off`,
+        ),
+      ),
+    ]);
+  });
+
+  it('CUR 2.0 with INCLUDE_RESOURCES: no warning', async () => {
+    const input = await startWith(true);
+    expect(input.withoutResourceIds).toBeUndefined();
+    expect(await reportWarnings(input)).toEqual([]);
+  });
+
+  it('CUR 1 without the RESOURCES schema element: the run carries it', async () => {
+    const cur1 = {
+      bucket: CENTRAL,
+      prefix: 'orgb/cur',
+      reportName: 'orgb-daily',
+      period: '2025-10',
+    };
+    const keys = cur1Keys(cur1);
+    s3().put(CENTRAL, keys.data(1), 'parquet');
+    s3().put(
+      CENTRAL,
+      keys.manifest,
+      JSON.stringify(
+        cur1Manifest(cur1, [keys.data(1)], {
+          assemblyId: 'a-1',
+          payer: ORG_B,
+          includeResources: false,
+        }),
+      ),
+    );
+    await handler()(notification(CENTRAL, keys.manifest), lambdaContext);
+    const input = RunInputSchema.parse(
+      JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!),
+    );
+    expect(input.withoutResourceIds).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
+import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import {
   BudgetsClient,
   CreateBudgetCommand,
@@ -16,15 +16,20 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { budgetsAdapter } from '../../../lambdas/adapters/budgets.js';
-import type { ObjectStore } from '../../../lambdas/adapters/s3-store.js';
+import { type ObjectStore, s3Store } from '../../../lambdas/adapters/s3-store.js';
 import { snsNotifier } from '../../../lambdas/adapters/sns.js';
 import { makeHandler as makeAssemble } from '../../../lambdas/assemble-report/assemble-report.js';
 import { BudgetsPolicySchema } from '../../../lambdas/core/budget-plan.js';
 import { type LedgerRow, LedgerRowSchema } from '../../../lambdas/core/ledger.js';
 import { CUR_COLUMNS } from '../../../lambdas/core/source-columns.js';
 import { makeHandler as makePublish } from '../../../lambdas/publish-report/publish-report.js';
+import { RunInputSchema } from '../../../lambdas/shared/pipeline-contract.js';
 import { makeHandler as makeStart } from '../../../lambdas/start-run/start-run.js';
-import type { MemoryS3 } from './memory-s3.js';
+import type { AslDefinition } from '../../infra/state-machine-definition.js';
+import { lambdaContext } from './lambda-context.js';
+import { type LocalExecution, runLocally, TaskFailure } from './local-state-machine.js';
+import { type MemoryS3, newS3Client } from './memory-s3.js';
+import { athenaPages } from './pipeline-fixture.js';
 
 /** One CUR 2.0 export of October 2025 in a CUR bucket, as the chain tests deliver it. */
 export const partition = 'aws';
@@ -234,3 +239,99 @@ export const chainHandlers = (store: ObjectStore, account: string, summaryTopic:
     dryRun: false,
   }),
 });
+
+/** What {@link deliverThroughMachine} needs besides the delivery's data. */
+export interface MachineRun {
+  /** The synthesized definition (state-machine-definition.ts). */
+  readonly definition: AslDefinition;
+  readonly s3: MemoryS3;
+  readonly mocks: ReturnType<typeof chainMocks>;
+  readonly account: string;
+  readonly summaryTopic: string;
+  /** Where the AlertFailure task publishes (the definition names the topic by a placeholder). */
+  readonly alertTopic: string;
+  /** Per attempt of the Athena step: the error name it fails with, or undefined to run it. */
+  readonly queryFault?: (attempt: number) => string | undefined;
+  /** Rows per GetQueryResults page (Athena pages at most 1,000). @default 100 */
+  readonly pageSize?: number;
+}
+
+/**
+ * One CUR 2.0 delivery from its S3 event to the end of its execution, through the synthesized
+ * state machine in aws-local-stepfunctions: start-run (real handler) starts it, then each Task is
+ * run locally: the ledger query on the DuckDB copy of the Glue table, AssembleReport and
+ * PublishReport by their real handlers, AlertFailure as an SNS publish on the mocked client.
+ */
+export const deliverThroughMachine = async (
+  run: MachineRun,
+  data: string,
+): Promise<{ execution: LocalExecution; executionName: string }> => {
+  const { definition, s3, mocks } = run;
+  putDelivery(s3, data);
+  const { start, assemble, publish } = chainHandlers(
+    s3Store(newS3Client()),
+    run.account,
+    run.summaryTopic,
+  );
+  // The key as S3 writes it in the event: form-encoded ('=' as %3D).
+  const started = await start(manifestMessage(MANIFEST.replace('=', '%3D')), lambdaContext);
+  if (started.batchItemFailures.length > 0) throw new Error('start-run refused the delivery');
+  const startInput = mocks.sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input;
+  const runInput = RunInputSchema.parse(JSON.parse(startInput.input!));
+
+  let queryAttempt = 0;
+  const execution = await runLocally(
+    definition,
+    {
+      NormalizeDbr: async () => {
+        throw new Error('a CUR 2.0 delivery never reaches NormalizeDbr');
+      },
+      // Athena's .sync: a query that ends FAILED (here: DuckDB refusing the cast) is a task
+      // failure, named by none of the Athena API errors the retrier lists.
+      RunLedgerQuery: async (parameters) => {
+        const fault = run.queryFault?.(++queryAttempt);
+        if (fault !== undefined) throw new TaskFailure(fault, 'injected');
+        const { QueryString } = parameters as { QueryString: string };
+        let rows: LedgerRow[];
+        try {
+          rows = await runLedgerOnDuckDb(QueryString, s3);
+        } catch (error) {
+          throw new TaskFailure(
+            'States.TaskFailed',
+            `query FAILED: ${(error as Error).message.split('\n')[0]}`,
+          );
+        }
+        athenaPages(rows, run.pageSize ?? 100).forEach((page, i) => {
+          mocks.athena
+            .on(GetQueryResultsCommand, { NextToken: i === 0 ? undefined : `page-${i + 1}` })
+            .resolves(page);
+        });
+        return {
+          QueryExecution: {
+            QueryExecutionId: `q-${queryAttempt}`,
+            Status: { State: 'SUCCEEDED' },
+            Statistics: { DataScannedInBytes: 1 },
+          },
+        };
+      },
+      AssembleReport: async (state) => assemble(state, lambdaContext),
+      PublishReport: async (state) => publish(state, lambdaContext),
+      AlertFailure: async (parameters) => {
+        const { TopicArn, Subject, Message } = parameters as Record<string, unknown>;
+        if (!/^\{\{Ref:PublishingAlertTopic/.test(String(TopicArn))) {
+          throw new Error(`the alert goes to ${String(TopicArn)}, not the alert topic`);
+        }
+        return new SNSClient({}).send(
+          new PublishCommand({
+            TopicArn: run.alertTopic,
+            Subject: String(Subject),
+            Message: JSON.stringify(Message),
+          }),
+        );
+      },
+    },
+    runInput,
+    startInput.name!,
+  );
+  return { execution, executionName: startInput.name! };
+};
