@@ -158,7 +158,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
         format: result.format,
         ...(result.format === 'dbr' ? { currency: dbrCurrency(result, currency) } : {}),
         rows: result.rows,
-        notes: result.multiPeriodFiles.map(severalPeriodsWarning),
+        warnings: result.multiPeriodFiles.map(severalPeriodsWarning),
       });
     }
   } finally {

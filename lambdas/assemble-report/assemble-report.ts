@@ -11,6 +11,7 @@ import { payerSourcesNote } from '../core/payer-sources.js';
 import { buildReport } from '../core/report.js';
 import { accountsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
+import { resourceIdsMissing } from '../core/warnings.js';
 import { type AssembleConfig, ConfigError } from '../shared/config.js';
 import { ENV } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
@@ -227,15 +228,20 @@ export const assembleReport = async (
 
   const queryExecutionId = input.athena.QueryExecution.QueryExecutionId;
   const rows = await readLedgerRows(deps.athena, queryExecutionId);
+  const path = `s3://${input.source.bucket}/${input.source.key}`;
   const note = payerSourcesNote(input.payerAccountId, config.sources);
+  const warnings = [
+    ...(input.withoutResourceIds ? [resourceIdsMissing(path)] : []),
+    ...(note ? [note] : []),
+  ];
   const report = buildReport({
     sources: [
       {
-        path: `s3://${input.source.bucket}/${input.source.key}`,
+        path,
         format: input.format,
         ...(input.currency ? { currency: input.currency } : {}),
         rows,
-        ...(note ? { notes: [note] } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
       },
     ],
     ...(groups ? { groups } : {}),

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -315,14 +316,13 @@ describe('DuckDbEngine reads', () => {
   });
 
   it('leaves no extracted zip members behind', async () => {
-    // An engine of its own temp folder: the shared one changes under other tests running.
-    const own = file('tmp');
-    mkdirSync(own);
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = own;
-    const local = await DuckDbEngine.create({ threads: 1, memoryLimit: '256MB' });
-    if (saved === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = saved;
+    // An engine with a temporary folder of its own: the machine's tmpdir changes under parallel runs.
+    const scratch = mkdtempSync(join(tmpdir(), 'whopays-test-scratch-'));
+    const ownEngine = await DuckDbEngine.create({
+      threads: 1,
+      memoryLimit: '256MB',
+      scratchParent: scratch,
+    });
     const dbr: Line = {
       InvoiceID: '1320575235',
       PayerAccountId: PAYER,
@@ -334,14 +334,18 @@ describe('DuckDbEngine reads', () => {
     };
     writeZip(file('dbr.csv.zip'), 'dbr.csv', dbrCsv([dbr]));
     try {
-      const result = await local.ledger({ location: file('dbr.csv.zip') });
+      const result = await ownEngine.ledger({ location: file('dbr.csv.zip') });
       expect(result.rows[0]!.final_line_count).toBe(1);
-      const left = readdirSync(own, { recursive: true }).map(String);
-      expect(left.filter((path) => path.includes('source-'))).toEqual([]);
+      // Only the engine's own scratch folder is left, and no unpacked source inside it.
+      const [engineScratch, ...others] = readdirSync(scratch);
+      expect(others).toEqual([]);
+      expect(
+        readdirSync(join(scratch, engineScratch!)).filter((name) => name.startsWith('source-')),
+      ).toEqual([]);
     } finally {
-      await local.close();
+      await ownEngine.close();
     }
-    expect(readdirSync(own)).toEqual([]);
+    expect(readdirSync(scratch)).toEqual([]);
   });
 });
 

@@ -60,8 +60,8 @@ describe('bad-input corpus through the DuckDB engine', () => {
     async (_name, c) => {
       const path = write(c);
       const { format, rows, multiPeriodFiles } = await engine.ledger({ location: path });
-      const notes = multiPeriodFiles.map(severalPeriodsWarning);
-      const report = buildReport({ sources: [{ path, format, rows, notes }] });
+      const sourceWarnings = multiPeriodFiles.map(severalPeriodsWarning);
+      const report = buildReport({ sources: [{ path, format, rows, warnings: sourceWarnings }] });
       if (c.handling.kind !== 'valid') throw new Error('unreachable');
       expect(comparable(periodsOf(report))).toEqual(comparable(c.handling.periods));
       const warnings = report.periods.flatMap((p) => p.warnings);
