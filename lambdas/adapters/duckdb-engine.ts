@@ -75,6 +75,15 @@ export interface LocalLedgerResult extends LedgerResult {
   readonly skipped: readonly string[];
 }
 
+/** The engine's private temporary folder, or one line saying why TMPDIR cannot hold it. */
+const scratchFolder = (): Promise<string> =>
+  mkdtemp(join(tmpdir(), 'whopays-')).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(
+      tmpdir(),
+      `cannot create a temporary folder here (${error.code ?? error.message}): set TMPDIR to a writable folder`,
+    );
+  });
+
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
 
 /**
@@ -94,7 +103,7 @@ export class DuckDbEngine implements LedgerEngine {
   ) {}
 
   static async create(options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    const scratch = await mkdtemp(join(tmpdir(), 'whopays-'));
+    const scratch = await scratchFolder();
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
       threads: String(options.threads ?? availableParallelism()),
