@@ -6,6 +6,7 @@ import {
   InputError,
   ReconciliationMismatchError,
 } from '../lambdas/core/errors.js';
+import { terminalLine } from '../lambdas/core/untrusted-text.js';
 import pkg from '../package.json' with { type: 'json' };
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
@@ -18,12 +19,12 @@ const EXIT = { ok: 0, differences: 1, badInput: 2, bug: 3 } as const;
 /** One line on stderr, `whopays: …` (commander's own usage errors included). */
 const complain = (text: string): void => {
   process.stderr.write(
-    `whopays: ${
+    `whopays: ${terminalLine(
       text
         .replace(/^error: /, '')
         .trim()
-        .split('\n')[0]
-    }\n`,
+        .split('\n')[0]!,
+    )}\n`,
   );
 };
 

@@ -23,6 +23,7 @@ import {
 import { renderReportHtml } from '../../lambdas/core/report-html.js';
 import { formatReportTable } from '../../lambdas/core/report-table.js';
 import type { SourceFormat } from '../../lambdas/core/source-columns.js';
+import { terminalLine } from '../../lambdas/core/untrusted-text.js';
 
 interface ReportOptions {
   readonly format: 'auto' | SourceFormat;
@@ -156,7 +157,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const files = result.files.length === 1 ? '1 file' : `${result.files.length} files`;
       process.stderr.write(
-        `read ${path}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}\n`,
+        `read ${terminalLine(path)}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}\n`,
       );
       sources.push({
         path,
@@ -179,7 +180,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
       // A rerun without --groups replaces an earlier run's folder, groups.csv included.
       { formerFiles: ['groups.csv'] },
     );
-    process.stderr.write(`wrote ${options.out}\n`);
+    process.stderr.write(`wrote ${terminalLine(options.out)}\n`);
   }
   process.stdout.write(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
 }
