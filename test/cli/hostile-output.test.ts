@@ -13,6 +13,7 @@ import {
 import type { Report } from '../../lambdas/core/report-model.js';
 import { formatReportTable } from '../../lambdas/core/report-table.js';
 import { cur1Csv, tempFolder } from '../adapters/billing-files.js';
+import { onePeriodReport } from '../helpers/one-period-report.js';
 
 // Issue 15 item 12: text from billing files never becomes a live spreadsheet formula or a raw
 // terminal control sequence.
@@ -35,48 +36,37 @@ const report = (
   ids: readonly string[],
   groups: readonly string[],
   warnings: readonly string[] = [],
-): Report => ({
-  schemaVersion: 1,
-  generatedAt: '2025-11-05T00:00:00Z',
-  sources: [],
-  periods: [
-    {
-      billingPeriod: '2025-10',
-      currency: 'USD',
-      payerAccountIds: ['000000000100'],
-      final: true,
-      accounts: ids.map((id) => ({
-        accountId: id,
-        payerAccountId: id,
-        usageCost: '-1.5',
-        ownerCost: '2',
-        invoiceCost: '0',
-      })),
-      transfers: ids.map((id) => ({
-        ownerAccountId: id,
-        consumerAccountId: '000000000101',
-        commitment: 'ri',
-        cost: '1.25',
-      })),
-      groups: groups.map((name) => ({
-        name,
-        primaryAccountId: ids[0]!,
-        accountIds: ['000000000101'],
-        usageCost: '1',
-        ownerCost: '1',
-        invoiceCost: '1',
-      })),
-      groupTransfers: groups.map((name) => ({
-        ownerGroup: name,
-        consumerGroup: name,
-        commitment: 'sp',
-        cost: '-3',
-      })),
-      totals: { usageCost: '0', ownerCost: '0', invoiceCost: '0', rounding: '0' },
-      warnings,
-    },
-  ],
-});
+): Report =>
+  onePeriodReport({
+    accounts: ids.map((id) => ({
+      accountId: id,
+      payerAccountId: id,
+      usageCost: '-1.5',
+      ownerCost: '2',
+      invoiceCost: '0',
+    })),
+    transfers: ids.map((id) => ({
+      ownerAccountId: id,
+      consumerAccountId: '000000000101',
+      commitment: 'ri',
+      cost: '1.25',
+    })),
+    groups: groups.map((name) => ({
+      name,
+      primaryAccountId: ids[0]!,
+      accountIds: ['000000000101'],
+      usageCost: '1',
+      ownerCost: '1',
+      invoiceCost: '1',
+    })),
+    groupTransfers: groups.map((name) => ({
+      ownerGroup: name,
+      consumerGroup: name,
+      commitment: 'sp',
+      cost: '-3',
+    })),
+    warnings,
+  });
 
 /** ="…" holding one string literal: Excel and LibreOffice show its text, it computes nothing. */
 const TEXT_FORMULA = /^="((?:[^"]|"")*)"$/;

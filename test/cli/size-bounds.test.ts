@@ -6,6 +6,7 @@ import { parseMoney, sumMoney } from '../../lambdas/core/money.js';
 import { MATRIX_SIDE, renderReportHtml } from '../../lambdas/core/report-html.js';
 import type { Report, Transfer } from '../../lambdas/core/report-model.js';
 import { CUR1_HEADERS, cur1Csv, tempFolder } from '../adapters/billing-files.js';
+import { onePeriodReport } from '../helpers/one-period-report.js';
 
 // Issue 15 item 14: the work and the output stay in proportion to the data.
 const ROOT = resolve(__dirname, '../..');
@@ -21,23 +22,7 @@ function tradingReport(pairs: number): Report {
     // Distinct costs, so the largest owners and consumers are known: pair i moves i + 0.01.
     cost: `${i}.01`,
   }));
-  return {
-    schemaVersion: 1,
-    generatedAt: '2025-11-05T00:00:00Z',
-    sources: [],
-    periods: [
-      {
-        billingPeriod: '2025-10',
-        currency: 'USD',
-        payerAccountIds: [id(1)],
-        final: true,
-        accounts: [],
-        transfers,
-        totals: { usageCost: '0', ownerCost: '0', invoiceCost: '0', rounding: '0' },
-        warnings: [],
-      },
-    ],
-  };
+  return onePeriodReport({ payerAccountIds: [id(1)], transfers });
 }
 
 describe('report.html size (issue 15 item 14)', () => {
