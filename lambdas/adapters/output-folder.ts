@@ -18,6 +18,9 @@ export interface WriteFolderOptions {
   readonly formerFiles?: readonly string[];
 }
 
+/** Files a file browser drops into any folder it shows: replaced with the report, never refused. */
+const BROWSER_METADATA = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
+
 /** Times another run may take the folder between our move-aside and our rename before we give up. */
 const SWAP_ATTEMPTS = 5;
 
@@ -35,7 +38,11 @@ export async function writeFilesAtomically(
   options: WriteFolderOptions = {},
 ): Promise<void> {
   if (folder.trim() === '') throw new InputError('--out', 'an empty folder name');
-  const allowed = new Set([...Object.keys(files), ...(options.formerFiles ?? [])]);
+  const allowed = new Set([
+    ...Object.keys(files),
+    ...(options.formerFiles ?? []),
+    ...BROWSER_METADATA,
+  ]);
   // A symlinked report folder is replaced where it points, not turned into a folder.
   const target = await realpath(resolve(folder)).catch(() => resolve(folder));
   await refuseForeignContent(folder, target, allowed);

@@ -181,6 +181,11 @@ describe('whopays report --out replaces the folder as one whole (issue 15 item 1
       /mine: holds "notes.txt", not part of a whopays report; --out replaces the whole folder/,
     );
     expect(contents(file('mine'))).toEqual({ 'notes.txt': 'mine' });
+    // What a file browser leaves in a report folder it showed goes with the old report.
+    expect(whopays(['report', cur, '--out', file('out')]).code).toBe(0);
+    writeFileSync(file('out/.DS_Store'), '');
+    expect(whopays(['report', cur, '--out', file('out')]).code).toBe(0);
+    expect(readdirSync(file('out'))).not.toContain('.DS_Store');
   });
 
   it('leaves the old report whole when the new one cannot take its place part-way', async () => {
