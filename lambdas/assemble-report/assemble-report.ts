@@ -11,7 +11,6 @@ import { buildReport } from '../core/report.js';
 import { accountsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
 import { type AssembleConfig, ConfigError } from '../shared/config.js';
-import { ENV } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import {
   type AssembleInput,
@@ -273,7 +272,7 @@ const groupsSource = (
   const configured =
     config.billingGroups === undefined
       ? undefined
-      : parseBillingGroups(config.billingGroups, ENV.BILLING_GROUPS_JSON);
+      : parseBillingGroups(config.billingGroups, config.billingGroupsOrigin ?? 'billingGroups');
   return async () => configured;
 };
 
