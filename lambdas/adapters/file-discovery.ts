@@ -27,6 +27,12 @@ export function fileKind(name: string): FileKind | undefined {
   return undefined;
 }
 
+/**
+ * The real path (symbolic links resolved), or the path as given when it cannot be resolved: the
+ * read that follows then fails with the reason that concerns the user (e.g. too long for scandir).
+ */
+const realPath = (path: string): Promise<string> => realpath(path).catch(() => path);
+
 interface Walked {
   readonly data: DataFile[];
   readonly manifests: string[];
@@ -59,7 +65,7 @@ async function walk(folder: string, found: Walked, inBookkeeping = false): Promi
     const path = join(folder, entry.name);
     const type = await entryType(path, entry);
     if (type === 'folder') {
-      const real = await realpath(path);
+      const real = await realPath(path);
       if (found.folders.has(real)) continue;
       found.folders.add(real);
       await walk(path, found, inBookkeeping || SKIPPED_FOLDERS.has(entry.name));
@@ -151,7 +157,7 @@ async function withoutDuplicates(
   const duplicates: string[] = [];
   const realPaths: string[] = [];
   for (const file of files) {
-    const real = await realpath(file.path);
+    const real = await realPath(file.path);
     if (seen.has(real)) {
       duplicates.push(file.path);
       continue;
@@ -195,7 +201,7 @@ export async function discoverSource(
     return { ...(await withoutDuplicates([{ path: location, kind }], alreadyRead)), skipped: [] };
   }
   if (!info.isDirectory()) throw new InputError(location, 'not a file or folder');
-  const found: Walked = { data: [], manifests: [], folders: new Set([await realpath(location)]) };
+  const found: Walked = { data: [], manifests: [], folders: new Set([await realPath(location)]) };
   await walk(location, found);
   const scopes: ManifestScope[] = [];
   for (const manifest of found.manifests.sort()) {
