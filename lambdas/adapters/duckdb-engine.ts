@@ -132,18 +132,16 @@ export class DuckDbEngine implements LedgerEngine {
       // DuckDB reads a truncated gzip without complaint: check every one while the query runs.
       // Both settle before anything throws: the connection must not close under a running query.
       // A broken gzip comes first: its cut-off last row also fails the query as a CSV error.
-      // Invalid UTF-8 makes DuckDB fail with an INTERNAL error (or read it): every CSV's text is
-      // checked the same way, the gzip ones while they are inflated.
+      // Gzip text is checked for UTF-8 as it is inflated (verifyGzip).
       const gzips = prepared.files.filter((file) => file.gzip);
-      const texts = prepared.files.filter((f) => f.reader === 'csv' && !f.gzip && !f.transcoded);
-      const checks = Promise.allSettled([
-        ...gzips.map((f) => verifyGzip(f.path, f.original)),
-        ...texts.map((f) => verifyUtf8(f.path, f.original)),
-      ]);
+      const checks = Promise.allSettled(gzips.map((f) => verifyGzip(f.path, f.original)));
       const [outcome] = await Promise.allSettled([query]);
       const broken = (await checks).find((check) => check.status === 'rejected');
       if (broken) throw broken.reason;
-      if (outcome!.status === 'rejected') throw outcome!.reason;
+      if (outcome!.status === 'rejected') {
+        await refuseInvalidUtf8(prepared, outcome!.reason);
+        throw outcome!.reason;
+      }
       const rows = await readLedgerRows(connection, prepared, outcome!.value, () =>
         run(ledgerColumnsSql(ledger)),
       );
@@ -236,6 +234,22 @@ group by part`;
 };
 
 /**
+ * Names the plain CSV whose text is not UTF-8, when a failed query may have met one. DuckDB
+ * checks the text of every column it reads, and fails on invalid UTF-8 with a CSV error or, in
+ * some plans, an INTERNAL error (which also invalidates the database): the CSVs are read again
+ * only then, so a good source pays nothing for this.
+ */
+async function refuseInvalidUtf8(prepared: Prepared, reason: unknown): Promise<void> {
+  const explained = reason instanceof InputError && !reason.problem.startsWith('not UTF-8 text');
+  if (explained) return;
+  for (const file of prepared.files) {
+    if (file.reader === 'csv' && !file.gzip && !file.transcoded) {
+      await verifyUtf8(file.path, file.original);
+    }
+  }
+}
+
+/**
  * The ledger rows of a finished query. A row that breaks the ledger schema (a period that is no
  * month, no payer) comes from a line the ledger could not read: that line is found and named.
  */
@@ -281,6 +295,10 @@ async function prepare(
   const files: InspectedFile[] = [];
   for (const file of await readableFiles(discovered, unpackTo)) {
     files.push(await inspect(connection, file, unpackTo));
+  }
+  const transcoded = files.find((file) => file.transcoded);
+  if (transcoded && !allowZip) {
+    throw new InputError(transcoded.original, 'DuckDB cannot read GB18030 text: save it as UTF-8');
   }
   const format = request.format ?? agreedFormat(request.location, files);
   for (const file of files) {

@@ -104,9 +104,8 @@ export async function transcodeGb18030(path: string, gzip: boolean, target: stri
 }
 
 /**
- * A sink that checks the bytes through it are UTF-8, and remembers where they first are not.
- * DuckDB fails on invalid UTF-8 in a column it reads with an INTERNAL error that invalidates the
- * whole database, so every CSV is checked alongside the query and a bad one is named instead.
+ * A sink that checks the bytes through it are UTF-8, and remembers where they first are not
+ * (DuckDB may fail on invalid UTF-8 with an INTERNAL error that names nothing).
  */
 export class Utf8Check extends Writable {
   private carry = Buffer.alloc(0);
