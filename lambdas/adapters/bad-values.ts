@@ -54,10 +54,10 @@ function checksFor(format: SourceFormat, columns: readonly FileColumn[]): Check[
   const notMonth = (field: string) =>
     `not regexp_matches(trim(cast(${field} as varchar)), ${MONTH_PREFIX})`;
   if (format === 'dbr') {
-    // Only the records the ledger reads (dbr_ledger.sql): line items and Rounding.
+    // The records that reach the ledger (dbr_ledger.sql): all but the totals.
     const record = column('RecordType');
     const counted = record
-      ? `(lower(${quoteIdentifier(record.name)}) like '%lineitem%' or trim(${quoteIdentifier(record.name)}) = 'Rounding') and `
+      ? `lower(trim(coalesce(${quoteIdentifier(record.name)}, ''))) not in ('invoicetotal', 'accounttotal', 'statementtotal') and `
       : '';
     add('PayerAccountId', (f) => `${counted}${empty(f)}`, 'empty');
     add('UsageStartDate', (f) => `${counted}not ${empty(f)} and ${notMonth(f)}`, 'date');
