@@ -16,6 +16,7 @@ import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
 import { badValueError, badValueSql } from './bad-values.js';
 import { refuseUnreadableColumnTypes } from './column-types.js';
+import { csvHeaderFieldCount, MAX_COLUMNS } from './csv-header.js';
 import { inputErrorFromDuckDb, messageOf } from './duckdb-errors.js';
 import {
   describeSql,
@@ -89,6 +90,15 @@ export interface LocalLedgerResult extends LedgerResult {
   readonly ignored: readonly string[];
 }
 
+/** The engine's private temporary folder, or one line saying why TMPDIR cannot hold it. */
+const scratchFolder = (parent: string): Promise<string> =>
+  mkdtemp(join(parent, 'whopays-')).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(
+      parent,
+      `cannot create a temporary folder here (${error.code ?? error.message}): set TMPDIR to a writable folder`,
+    );
+  });
+
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
 
 /**
@@ -108,7 +118,7 @@ export class DuckDbEngine implements LedgerEngine {
   ) {}
 
   static async create(options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    const scratch = await mkdtemp(join(options.scratchParent ?? tmpdir(), 'whopays-'));
+    const scratch = await scratchFolder(options.scratchParent ?? tmpdir());
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
       threads: String(options.threads ?? availableParallelism()),
@@ -380,11 +390,13 @@ async function inspect(
   const { size } = await stat(given.path);
   if (size === 0) throw new InputError(given.original, 'empty file');
   const file = given.reader === 'csv' ? await asUtf8Text(given, unpackTo) : given;
+  if (file.reader === 'csv') tooManyColumns(file, await csvHeaderFieldCount(file.path, file.gzip));
   try {
     const described = await connection.runAndReadAll(describeSql(file.reader, file.path));
     const columns = described
       .getRowObjectsJson()
       .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    tooManyColumns(file, columns.length);
     // UTF-16 decoded as UTF-8 leaves a NUL in every header name.
     if (columns.some((column) => column.name.includes('\0'))) throw utf16(file);
     const first = await connection.runAndReadAll(
@@ -397,6 +409,15 @@ async function inspect(
     if (file.gzip) await verifyGzip(file.path, file.original);
     throw inputErrorFromDuckDb(error, file.original, () => file.original) ?? error;
   }
+}
+
+/** Refuses a file wider than any billing file before DuckDB spends minutes on its header. */
+function tooManyColumns(file: ReadableFile, count: number): void {
+  if (count <= MAX_COLUMNS) return;
+  throw new InputError(
+    file.original,
+    `${count} columns, more than the ${MAX_COLUMNS} whopays reads from one file`,
+  );
 }
 
 const utf16 = (file: ReadableFile) =>
