@@ -16,7 +16,7 @@ import { AttributionCatalog } from './attribution-catalog.js';
 import { AttributionPipeline } from './attribution-pipeline.js';
 import type { DeployConfig } from './config.js';
 import { CurBucket } from './cur-bucket.js';
-import { IngestTrigger } from './ingest-trigger.js';
+import { IngestTrigger, sourceKeyPrefix } from './ingest-trigger.js';
 import { retainLogsOfEveryFunction } from './log-retention.js';
 import {
   acknowledgeCdkSingletons,
@@ -120,8 +120,8 @@ export class WhopaysStack extends Stack {
     for (const target of [startRun, assembleReport, publishReport]) runtimeConfig.bind(target);
     const allow = (target: LambdaFunction, actions: string[], resources: string[]) =>
       target.addToRolePolicy(new PolicyStatement({ actions, resources }));
-    const sourceObjects = [...new Set(config.sources.map((s) => s.prefix))].map((p) =>
-      curBucket.bucket.arnForObjects(`${p}/*`),
+    const sourceObjects = [...new Set(config.sources.map(sourceKeyPrefix))].map((p) =>
+      curBucket.bucket.arnForObjects(`${p}*`),
     );
     const work = workBucket.bucket;
     const useKey = (target: LambdaFunction) =>
@@ -147,8 +147,8 @@ export class WhopaysStack extends Stack {
     // normalize-dbr: original DBR in, gzip CSV out under the staging prefix. Without a DBR source
     // the state machine never calls it, so it gets nothing to read or write.
     const dbrObjects = [
-      ...new Set(config.sources.filter((s) => s.format === 'dbr').map((s) => s.prefix)),
-    ].map((p) => curBucket.bucket.arnForObjects(`${p}/*`));
+      ...new Set(config.sources.filter((s) => s.format === 'dbr').map(sourceKeyPrefix)),
+    ].map((p) => curBucket.bucket.arnForObjects(`${p}*`));
     if (dbrObjects.length > 0) {
       allow(normalizeDbr, ['s3:GetObject', 's3:GetObjectVersion'], dbrObjects);
       allow(

@@ -1,6 +1,6 @@
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat, symlink } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
 import type { LedgerEngine, LedgerRequest, LedgerResult } from '../core/engine.js';
@@ -15,6 +15,7 @@ import {
 import type { SourceFormat } from '../core/source-columns.js';
 import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
+import { csvHeaderFieldCount, MAX_COLUMNS } from './csv-header.js';
 import { badNumberError, inputErrorFromDuckDb, unconvertibleNumber } from './duckdb-errors.js';
 import {
   badNumberSql,
@@ -35,6 +36,8 @@ export interface DuckDbEngineOptions {
   readonly threads?: number;
   /** DBR only: EC2 purchase markers of the ledger SQL. @default DEFAULT_EC2_PURCHASE_MARKERS */
   readonly ec2PurchaseMarkers?: readonly string[];
+  /** Where the engine makes its temporary folder (unpacked archives, spill files). @default os.tmpdir() */
+  readonly scratchParent?: string;
 }
 
 /** A source ready to query: its files, format and the relation that exposes them. */
@@ -75,6 +78,15 @@ export interface LocalLedgerResult extends LedgerResult {
   readonly skipped: readonly string[];
 }
 
+/** The engine's private temporary folder, or one line saying why TMPDIR cannot hold it. */
+const scratchFolder = (parent: string): Promise<string> =>
+  mkdtemp(join(parent, 'whopays-')).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(
+      parent,
+      `cannot create a temporary folder here (${error.code ?? error.message}): set TMPDIR to a writable folder`,
+    );
+  });
+
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
 
 /**
@@ -94,13 +106,14 @@ export class DuckDbEngine implements LedgerEngine {
   ) {}
 
   static async create(options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    const scratch = await mkdtemp(join(tmpdir(), 'whopays-'));
+    const scratch = await scratchFolder(options.scratchParent ?? tmpdir());
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
       threads: String(options.threads ?? availableParallelism()),
       // Spill files (if any) go to our scratch folder, never to the user's working directory.
       temp_directory: join(scratch, 'spill'),
     });
+    await useUtc(instance);
     const markers = options.ec2PurchaseMarkers;
     return new DuckDbEngine(instance, scratch, markers ? { ec2PurchaseMarkers: markers } : {});
   }
@@ -157,6 +170,21 @@ export class DuckDbEngine implements LedgerEngine {
   async close(): Promise<void> {
     this.instance.closeSync();
     await rm(this.scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Billing periods are UTC: a Parquet period column written as a UTC-adjusted timestamp is read as
+ * TIMESTAMP WITH TIME ZONE, which DuckDB shows in the machine's zone (an October bill becomes
+ * 2025-09 in New York). Set once for every connection; the TimeZone setting needs the ICU
+ * extension loaded, so it cannot go in the instance's config.
+ */
+async function useUtc(instance: DuckDBInstance): Promise<void> {
+  const connection = await instance.connect();
+  try {
+    await connection.run(`set global TimeZone = 'UTC'`);
+  } finally {
+    connection.closeSync();
   }
 }
 
@@ -220,6 +248,10 @@ async function prepare(
   const { files: discovered, skipped } = await discoverSource(request.location);
   const zip = discovered.find((file) => file.kind === 'csv.zip');
   if (zip && !allowZip) throw new InputError(zip.path, 'DuckDB cannot read .zip: unzip it first');
+  const pattern = discovered.find((file) => hasGlobCharacters(file.path));
+  if (pattern && !allowZip) {
+    throw new InputError(pattern.path, 'DuckDB would read this name as a pattern: rename it');
+  }
   const files: InspectedFile[] = [];
   for (const file of await readableFiles(discovered, unpackTo)) {
     files.push(await inspect(connection, file));
@@ -264,9 +296,28 @@ async function readableFiles(
       continue;
     }
     const reader = file.kind === 'parquet' ? 'parquet' : 'csv';
-    readable.push({ path: file.path, original: file.path, reader, gzip: file.kind === 'csv.gz' });
+    const path = await literalPath(file, unpackTo, readable.length);
+    readable.push({ path, original: file.path, reader, gzip: file.kind === 'csv.gz' });
   }
   return readable;
+}
+
+/** Characters DuckDB's file readers expand as a glob (`*`, `**`, `?`, `[abc]`), anywhere in a path. */
+const GLOB_CHARACTERS = /[*?[]/;
+
+const hasGlobCharacters = (path: string): boolean => GLOB_CHARACTERS.test(path);
+
+/**
+ * A path DuckDB reads as exactly this one file. DuckDB has no escape for glob characters, so a
+ * file named `*.csv` (or in a folder `[x]`) would bring its neighbours in: such a file is read
+ * through a symbolic link with a plain name in the scratch folder (its extension kept: DuckDB
+ * tells gzip by it). Messages still name the user's path.
+ */
+async function literalPath(file: DataFile, unpackTo: string, index: number): Promise<string> {
+  if (!hasGlobCharacters(file.path)) return file.path;
+  const link = join(unpackTo, `literal-${index}.${file.kind}`);
+  await symlink(resolve(file.path), link);
+  return link;
 }
 
 /** Reads one file's columns, and one row to refuse a file without lines. */
@@ -274,11 +325,13 @@ async function inspect(connection: DuckDBConnection, file: ReadableFile): Promis
   const { size } = await stat(file.path);
   if (size === 0) throw new InputError(file.original, 'empty file');
   if (file.reader === 'csv' && (await hasUtf16Bom(file))) throw utf16(file);
+  if (file.reader === 'csv') tooManyColumns(file, await csvHeaderFieldCount(file.path, file.gzip));
   try {
     const described = await connection.runAndReadAll(describeSql(file.reader, file.path));
     const columns = described
       .getRowObjectsJson()
       .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    tooManyColumns(file, columns.length);
     // UTF-16 decoded as UTF-8 leaves a NUL in every header name.
     if (columns.some((column) => column.name.includes('\0'))) throw utf16(file);
     const first = await connection.runAndReadAll(
@@ -291,6 +344,15 @@ async function inspect(connection: DuckDBConnection, file: ReadableFile): Promis
     if (file.gzip) await verifyGzip(file.path, file.original);
     throw inputErrorFromDuckDb(error, file.original, () => file.original) ?? error;
   }
+}
+
+/** Refuses a file wider than any billing file before DuckDB spends minutes on its header. */
+function tooManyColumns(file: ReadableFile, count: number): void {
+  if (count <= MAX_COLUMNS) return;
+  throw new InputError(
+    file.original,
+    `${count} columns, more than the ${MAX_COLUMNS} whopays reads from one file`,
+  );
 }
 
 const utf16 = (file: ReadableFile) =>

@@ -1,7 +1,7 @@
 import type { LedgerRow } from './ledger.js';
 
 /**
- * Line item types whose attribution whopays knows: the CUR types of CUR-REFERENCE.md §3.3 and the
+ * Line item types whose attribution whopays knows: the CUR types of docs/CUR-REFERENCE.md §3.3 and the
  * DBR ledger's 'LineItem' and 'Rounding'. Others are carried at unblended cost, with a warning.
  */
 export const KNOWN_LINE_ITEM_TYPES: ReadonlySet<string> = new Set([
@@ -34,6 +34,13 @@ const AMBIGUOUS = 'ambiguous-subscription:';
 const list = (values: Iterable<string>): string => [...values].sort().join(', ');
 const lines = (n: number): string => (n === 1 ? '1 line' : `${n} lines`);
 const have = (n: number): string => (n === 1 ? 'has' : 'have');
+
+/**
+ * A source without resource ids: a shared Capacity Reservation's cost is found by the CR's ARN in
+ * the resource id (ATTRIBUTION.md), so without them every CR stays with the account it ran in.
+ */
+export const resourceIdsMissing = (file: string): string =>
+  `${file}: the delivery has no resource ids (line_item_resource_id), so Capacity Reservation attribution is off: CR costs stay with the account they ran in. Include resource IDs in the export (CUR 2.0 INCLUDE_RESOURCES, CUR 1 RESOURCES; docs/deploying.md)`;
 
 /**
  * Collects the anomalies of one period and words them as short sentences for `warnings`. Each kind

@@ -78,7 +78,8 @@ const deliveryOf = (source: RuntimeDocument['sources'][number], bucket: string) 
     case 'dbr': {
       const csv = `${source.payerAccountId}-aws-billing-detailed-line-items-with-resources-and-tags-ACTS-Ningxia-2025-10.csv`;
       return {
-        key: `${source.prefix}/${csv}.zip`,
+        // A DBR source with an empty prefix is delivered at the bucket root.
+        key: `${source.prefix === '' ? '' : `${source.prefix}/`}${csv}.zip`,
         body: Buffer.from(
           zipSync({
             [csv]: Buffer.from(
