@@ -458,7 +458,8 @@ describe('10. Parquet values and schemas', () => {
     // Each value fits DECIMAL(38,10); their sum does not.
     expect(error).toMatchObject({
       file: path,
-      problem: 'the money sums past DECIMAL(38,10) (28 integer digits): not a bill',
+      problem:
+        'column line_item_unblended_cost sums past DECIMAL(38,10) (28 integer digits): not a bill',
     });
   });
 
