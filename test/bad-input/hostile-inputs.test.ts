@@ -463,6 +463,16 @@ describe('10. Parquet values and schemas', () => {
     });
   });
 
+  it('refuses a DBR whose costs sum past 28 integer digits, naming the column', async () => {
+    const path = file('dbr.csv');
+    const huge = '9000000000000000000000000000';
+    writeFileSync(path, dbrCsv([dbrLineItem(huge), dbrLineItem(huge)]));
+    expect(await refusal(path)).toMatchObject({
+      file: path,
+      problem: 'column UnBlendedCost sums past DECIMAL(38,10) (28 integer digits): not a bill',
+    });
+  });
+
   it('refuses a corrupt footer and a corrupt page, naming the file', async () => {
     // 20,000 distinct amounts: the money column's pages make up most of the file.
     const rows = `select * exclude (range) from range(20000), (${cur2Line({ line_item_unblended_cost: 'range * 0.25' })})`;
