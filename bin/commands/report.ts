@@ -91,6 +91,15 @@ const formatNote = (format: SourceFormat, detected: SourceFormat | undefined): s
 
 const FORMAT_NAMES: Record<SourceFormat, string> = { dbr: 'DBR', cur: 'CUR 1', cur2: 'CUR 2.0' };
 
+/** The progress-line note on files of a folder that are not billing data. */
+const ignoredNote = (ignored: readonly string[]): string => {
+  if (ignored.length === 0) return '';
+  const files = ignored.length === 1 ? '1 file' : `${ignored.length} files`;
+  const names = ignored.slice(0, 3).map((path) => terminalLine(basename(path)));
+  const more = ignored.length > 3 ? ', …' : '';
+  return `; ignored ${files} that are not billing data (${names.join(', ')}${more})`;
+};
+
 /** More DuckDB threads than this buy nothing and can exhaust memory (100,000 threads: killed). */
 const MAX_THREADS = 1024;
 /** DuckDB cannot allocate its first 8 MiB block below this. */
@@ -191,7 +200,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
       const lines = result.rows.reduce((sum, row) => sum + row.line_count, 0);
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const files = result.files.length === 1 ? '1 file' : `${result.files.length} files`;
-      const notes = `${skippedNote(result.skipped)}${duplicateNote(duplicates)}`;
+      const notes = `${skippedNote(result.skipped)}${ignoredNote(result.ignored)}${duplicateNote(duplicates)}`;
       progress.push(
         `read ${terminalLine(path)}: ${formatNote(result.format, result.detectedFormat)}, ${files}, ${lines} lines, ${seconds} s${notes}\n`,
       );

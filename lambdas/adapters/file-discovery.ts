@@ -38,6 +38,8 @@ interface Walked {
   readonly manifests: string[];
   /** Real paths of the folders walked: a symbolic link back up the tree is not walked again. */
   readonly folders: Set<string>;
+  /** Files and folders left out as not billing data, to be named. */
+  readonly ignored: string[];
 }
 
 /**
@@ -57,17 +59,34 @@ async function entryType(path: string, entry: Dirent): Promise<'folder' | 'file'
   return target.isDirectory() ? 'folder' : target.isFile() ? 'file' : undefined;
 }
 
+/**
+ * Refuses a folder named as a billing period whose month does not exist (`BILLING_PERIOD=2025-13`,
+ * CUR 1 `20251301-20260101`): its manifest would not be recognized, and every report version
+ * in it would be counted.
+ */
+function refuseInvalidPeriodFolder(path: string, name: string): void {
+  const month =
+    /^BILLING_PERIOD=\d{4}-(\d{2})$/.exec(name)?.[1] ?? /^\d{4}(\d{2})\d{2}-\d{8}$/.exec(name)?.[1];
+  if (month !== undefined && (month < '01' || month > '12')) {
+    throw new InputError(path, `not a billing period folder: ${name} has no month ${month}`);
+  }
+}
+
 async function walk(folder: string, found: Walked, inBookkeeping = false): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true });
   for (const entry of entries) {
-    // Hidden files and folders (.DS_Store, editor swap files) are never billing data.
-    if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
+    // Hidden files and folders (.DS_Store, editor swap files) are never billing data.
+    if (entry.name.startsWith('.')) {
+      found.ignored.push(path);
+      continue;
+    }
     const type = await entryType(path, entry);
     if (type === 'folder') {
       const real = await realPath(path);
       if (found.folders.has(real)) continue;
       found.folders.add(real);
+      refuseInvalidPeriodFolder(path, entry.name);
       await walk(path, found, inBookkeeping || SKIPPED_FOLDERS.has(entry.name));
       continue;
     }
@@ -79,6 +98,7 @@ async function walk(folder: string, found: Walked, inBookkeeping = false): Promi
     // Crawler templates and anything else that is not a data file are left out.
     const kind = fileKind(entry.name);
     if (kind !== undefined && !inBookkeeping) found.data.push({ path, kind });
+    else found.ignored.push(path);
   }
 }
 
@@ -142,6 +162,8 @@ export interface DiscoveredSource {
   readonly duplicates: string[];
   /** The real path of each of `files`, in the same order. */
   readonly realPaths: string[];
+  /** Files (and hidden folders) that are not billing data: hidden, bookkeeping, other types. */
+  readonly ignored: string[];
 }
 
 /**
@@ -198,10 +220,16 @@ export async function discoverSource(
   if (info.isFile()) {
     const kind = fileKind(location);
     if (kind === undefined) throw new InputError(location, `not a ${SUPPORTED} file`);
-    return { ...(await withoutDuplicates([{ path: location, kind }], alreadyRead)), skipped: [] };
+    const single = await withoutDuplicates([{ path: location, kind }], alreadyRead);
+    return { ...single, skipped: [], ignored: [] };
   }
   if (!info.isDirectory()) throw new InputError(location, 'not a file or folder');
-  const found: Walked = { data: [], manifests: [], folders: new Set([await realPath(location)]) };
+  const found: Walked = {
+    data: [],
+    manifests: [],
+    folders: new Set([await realPath(location)]),
+    ignored: [],
+  };
   await walk(location, found);
   const scopes: ManifestScope[] = [];
   for (const manifest of found.manifests.sort()) {
@@ -217,7 +245,7 @@ export async function discoverSource(
   }
   if (files.length === 0) throw new InputError(location, `no ${SUPPORTED} files in this folder`);
   const unique = await withoutDuplicates(files.sort(byPath), alreadyRead);
-  return { ...unique, skipped: skipped.sort() };
+  return { ...unique, skipped: skipped.sort(), ignored: found.ignored.sort() };
 }
 
 const byPath = (a: DataFile, b: DataFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
