@@ -7,6 +7,7 @@ import {
   ReconciliationMismatchError,
 } from '../lambdas/core/errors.js';
 import pkg from '../package.json' with { type: 'json' };
+import { registerDoctor } from './commands/doctor.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { registerSql } from './commands/sql.js';
@@ -39,6 +40,7 @@ function buildProgram(): Command {
   registerReport(program);
   registerSql(program);
   registerReconcile(program);
+  registerDoctor(program);
   return program;
 }
 

@@ -3,11 +3,14 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { EventType, type IBucket, type NotificationKeyFilter } from 'aws-cdk-lib/aws-s3';
+import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CurSourceConfig } from './config.js';
+import { notificationFilters } from './notification-filters.js';
+
+export { notificationFilters };
 
 export interface IngestTriggerProps {
   /** The bucket billing files are delivered to. */
@@ -23,25 +26,6 @@ export interface IngestTriggerProps {
    * @default 5
    */
   readonly maxReceiveCount?: number;
-}
-
-/**
- * The S3 notification filters of one source: CUR 1 `<prefix>/<report>/…/<report>-Manifest.json`,
- * CUR 2.0 `<prefix>/<export>/metadata/…/<export>-Manifest.json`, DBR `<prefix>/….csv.zip` / `.csv`.
- */
-export function notificationFilters(source: CurSourceConfig): NotificationKeyFilter[] {
-  const name = source.reportName ?? '';
-  switch (source.format) {
-    case 'cur':
-      return [{ prefix: `${source.prefix}/${name}/`, suffix: `${name}-Manifest.json` }];
-    case 'cur2':
-      return [{ prefix: `${source.prefix}/${name}/metadata/`, suffix: `${name}-Manifest.json` }];
-    case 'dbr':
-      return [
-        { prefix: `${source.prefix}/`, suffix: '.csv.zip' },
-        { prefix: `${source.prefix}/`, suffix: '.csv' },
-      ];
-  }
 }
 
 /**
