@@ -448,13 +448,11 @@ describe('whopays doctor', () => {
 
     it('turns refused credentials into one exit-2 line', async () => {
       healthy('aws');
-      sts
-        .on(GetCallerIdentityCommand)
-        .rejects(
-          Object.assign(new Error('Could not load credentials from any providers'), {
-            name: 'CredentialsProviderError',
-          }),
-        );
+      sts.on(GetCallerIdentityCommand).rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        }),
+      );
       const error = await runDoctorCommand({
         config: join(ROOT, 'examples/deploy/aws.json'),
       }).catch((e: unknown) => e);
