@@ -7,7 +7,6 @@ await build({
     assemble: 'bench/assemble.ts',
     'publish-budgets': 'bench/publish-budgets.ts',
     'athena-cost': 'bench/athena-cost.ts',
-    'report-phases': 'bench/prototypes/report-phases.ts',
   },
   outdir: 'bench/data',
   outExtension: { '.js': '.mjs' },
