@@ -227,7 +227,7 @@ const checkSource = async (
       if (!config.facts.dataExportsApiVerified && !answered(error)) {
         return skip(
           check,
-          `the Data Exports API did not answer in ${config.partition} (${messageOf(error)}; its endpoint there is unverified, shared PARTITIONS.md): check the export in the console instead: ${fix}`,
+          `the Data Exports API did not answer in ${config.partition} (${messageOf(error)}; its endpoint there is unverified, docs/PARTITIONS.md): check the export in the console instead: ${fix}`,
         );
       }
       return callFailed(

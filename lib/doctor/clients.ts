@@ -20,7 +20,7 @@ export interface DoctorClients {
 
 /**
  * Organizations, Data Exports and the legacy CUR API are global services answered in the
- * partition's billing region (us-east-1 / cn-northwest-1, shared/docs/PARTITIONS.md; the SDK's
+ * partition's billing region (us-east-1 / cn-northwest-1, docs/PARTITIONS.md; the SDK's
  * endpoint rules send Data Exports in `aws` to bcm-data-exports.us-east-1.api.aws whatever the
  * region). The stack's own resources (bucket, topics, catalog) are in the config's region.
  */
