@@ -50,8 +50,8 @@ const EVERY_CHARGE = {
 /**
  * What AWS measures for a budget of each basis, so its actual spend is the figure its limit came
  * from (docs/ATTRIBUTION.md):
- * - `usage`: amortized cost by usage account, every charge type: exactly `usageCost` (CUR);
- * - `invoice`: unblended cost with upfront fees in the month charged: exactly `invoiceCost` (CUR);
+ * - `usage`: amortized cost by usage account, every charge type: `usageCost` (CUR);
+ * - `invoice`: unblended cost with upfront fees in the month charged: `invoiceCost` (CUR);
  * - `owner`: no AWS measure moves covered usage to the commitment's owner. Unblended cost without
  *   upfront fees is the closest: covered usage costs the consumer nothing and the owner carries the
  *   recurring commitment fee. The residual (README, "Budgets"): the owner's amortized upfront share,
