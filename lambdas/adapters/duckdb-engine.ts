@@ -35,6 +35,8 @@ export interface DuckDbEngineOptions {
   readonly threads?: number;
   /** DBR only: EC2 purchase markers of the ledger SQL. @default DEFAULT_EC2_PURCHASE_MARKERS */
   readonly ec2PurchaseMarkers?: readonly string[];
+  /** Where the engine makes its temporary folder (unpacked archives, spill files). @default os.tmpdir() */
+  readonly scratchParent?: string;
 }
 
 /** A source ready to query: its files, format and the relation that exposes them. */
@@ -94,7 +96,7 @@ export class DuckDbEngine implements LedgerEngine {
   ) {}
 
   static async create(options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    const scratch = await mkdtemp(join(tmpdir(), 'whopays-'));
+    const scratch = await mkdtemp(join(options.scratchParent ?? tmpdir(), 'whopays-'));
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
       threads: String(options.threads ?? availableParallelism()),
