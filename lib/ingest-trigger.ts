@@ -8,9 +8,9 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CurSourceConfig } from './config.js';
-import { notificationFilters } from './notification-filters.js';
+import { notificationFilters, sourceKeyPrefix } from './notification-filters.js';
 
-export { notificationFilters };
+export { notificationFilters, sourceKeyPrefix };
 
 export interface IngestTriggerProps {
   /** The bucket billing files are delivered to. */

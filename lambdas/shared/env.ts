@@ -41,8 +41,8 @@ export const ENV = {
    */
   READ_BILLING_CONDUCTOR: 'WHOPAYS_READ_BILLING_CONDUCTOR',
   /**
-   * publish-report: the deploy config's `budgets` block as JSON (`{ namePrefix, limit: { mode: 'fixed',
-   * amounts } | { mode: 'lastOwnerCost', headroom }, dryRun }`), see `BudgetsPolicySchema` in
+   * publish-report: the deploy config's `budgets` block as JSON (`{ namePrefix, basis, payerAccountId,
+   * limit: { mode: 'fixed', amounts } | { mode: 'lastCost', headroom }, dryRun }`), see `BudgetsPolicySchema` in
    * lambdas/core/budget-plan.ts. Absent: no budgets are touched.
    */
   BUDGETS_POLICY_JSON: 'WHOPAYS_BUDGETS_POLICY_JSON',

@@ -13,7 +13,7 @@ import {
 import { ListSubscriptionsByTopicCommand, type Subscription } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CurSourceConfig, DeployConfig } from '../config.js';
-import { notificationFilters } from '../notification-filters.js';
+import { notificationFilters, sourceKeyPrefix } from '../notification-filters.js';
 import type { DoctorClients } from './clients.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -204,7 +204,7 @@ const checkSource = async (
   clients: DoctorClients,
 ): Promise<CheckResult> => {
   const check = `source ${source.id} (${source.format})`;
-  const where = `s3://${bucket ?? '<bucket>'}/${source.prefix}/`;
+  const where = `s3://${bucket ?? '<bucket>'}/${sourceKeyPrefix(source)}`;
   if (source.format === 'dbr') {
     return skip(
       check,
@@ -289,8 +289,9 @@ const checkBucketPolicy = async (
       source.format === 'cur2'
         ? config.billingDeliveryPrincipals.dataExports
         : config.billingDeliveryPrincipals.cur;
-    if (!allows(statements, principal, 's3:PutObject', `${bucketArn}/${source.prefix}/probe`)) {
-      missing.push(`${principal} may not s3:PutObject under ${source.prefix}/`);
+    const under = sourceKeyPrefix(source);
+    if (!allows(statements, principal, 's3:PutObject', `${bucketArn}/${under}probe`)) {
+      missing.push(`${principal} may not s3:PutObject under ${under}`);
     }
     if (!allows(statements, principal, 's3:GetBucketPolicy', bucketArn)) {
       missing.push(`${principal} may not s3:GetBucketPolicy on the bucket`);
