@@ -77,7 +77,6 @@ const SourceSchema = z
     }
   });
 
-
 const DeployConfigSchema = z
   .object({
     /**
