@@ -7,7 +7,7 @@ import { readBillingGroups } from '../adapters/billing-conductor.js';
 import { type ObjectStore, PreconditionFailedError } from '../adapters/s3-store.js';
 import { type BillingGroup, parseBillingGroups } from '../core/groups.js';
 import { mergeReports } from '../core/merge-reports.js';
-import { payerSourcesNote } from '../core/payer-sources.js';
+import { countsDelivery, payerSourcesNote } from '../core/payer-sources.js';
 import { buildReport } from '../core/report.js';
 import { accountsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
@@ -209,6 +209,13 @@ export const assembleReport = async (
     transfersKey: `${folder}${REPORT_FILES.transfers}`,
   };
   const context = { reportVersion: version, folder };
+
+  // One payer's month is one bill: a source the config does not prefer never writes its report.
+  const delivered = { ...input, key: input.source.key };
+  if (!countsDelivery(delivered, config.sources)) {
+    logger.info('superseded: another source of this payer is preferred in the config', context);
+    return { status: 'superseded', reportVersion: version, ...keys, final: false };
+  }
 
   // Checked before the (costly) result read: a late, older run stops here.
   const current = await store.getText(bucket, keys.reportKey);

@@ -1,4 +1,4 @@
-import type { SourceRef } from './delivery.js';
+import { classifyKey, matchSource, type SourceRef } from './delivery.js';
 
 /** A configured source as the payer rule needs it. */
 export interface PayerSource extends SourceRef {
@@ -24,6 +24,23 @@ export function countsForPayer(source: PayerSource, sources: readonly PayerSourc
     (s) => s.payerAccountId === source.payerAccountId && s.preferred,
   );
   return preferred.length !== 1 || preferred[0] === source;
+}
+
+/**
+ * Whether a delivery counts for its payer (see {@link countsForPayer}): its source is found from
+ * the delivered key, else as the payer's only source of that format; an unknown source counts.
+ */
+export function countsDelivery(
+  delivery: { readonly key: string; readonly format: string; readonly payerAccountId: string },
+  sources: readonly PayerSource[],
+): boolean {
+  const classified = classifyKey(delivery.key);
+  const byKey = classified && matchSource(classified, sources);
+  const byFormat = sources.filter(
+    (s) => s.payerAccountId === delivery.payerAccountId && s.format === delivery.format,
+  );
+  const source = byKey ?? (byFormat.length === 1 ? byFormat[0] : undefined);
+  return source === undefined || countsForPayer(source, sources);
 }
 
 /**

@@ -7,7 +7,6 @@ import type { ObjectStore } from '../adapters/s3-store.js';
 import { classifyKey, decodeS3Key, deliveryId, matchSource } from '../core/delivery.js';
 import { InputError } from '../core/errors.js';
 import { parseManifest, receivedObjects } from '../core/manifest.js';
-import { countsForPayer } from '../core/payer-sources.js';
 import { ConfigError, type StartConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import { executionName, type RunInput } from '../shared/pipeline-contract.js';
@@ -93,11 +92,6 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
   const source = matchSource(delivery, config.sources);
   if (!source)
     throw new InputError(file, `no configured ${delivery.format} source matches this key`);
-  if (!countsForPayer(source, config.sources)) {
-    // Checked before any read or query: this payer's bill comes from its preferred source.
-    logger.info('ignored: another source of this payer is preferred in the config', { file });
-    return undefined;
-  }
 
   let assemblyId: string | undefined;
   let files: string[] | undefined;

@@ -113,6 +113,37 @@ describe('assemble-report', () => {
     expect(consolidated.periods[0]!.warnings).toContain(note);
   });
 
+  it('writes nothing for a source of a payer whose preferred source is another (one bill)', async () => {
+    // The payer's CUR 1 report is preferred: its CUR 2.0 run must not count as well.
+    const config = {
+      ...assembleConfig,
+      sources: [
+        { ...assembleConfig.sources[0]!, id: 'cur2' },
+        {
+          id: 'cur1',
+          format: 'cur' as const,
+          prefix: 'cur',
+          reportName: 'r',
+          payerAccountId: PAYER,
+          preferred: true,
+        },
+      ],
+    };
+    const handler = makeHandler({
+      athena: new AthenaClient({}),
+      store: s3Store(newS3Client()),
+      config,
+      now: () => new Date('2025-11-04T00:00:00Z'),
+    });
+    const out = AssembleOutputSchema.parse(
+      await handler(assembleInput(NEW_AT, NEW_ID), lambdaContext),
+    );
+    expect(out.status).toBe('superseded');
+    expect(athena).not.toHaveReceivedCommand(GetQueryResultsCommand);
+    expect(s3.text(BUCKET, `${FOLDER}report.json`)).toBeUndefined();
+    expect(s3.text(BUCKET, 'reports/2025-10/consolidated/report.json')).toBeUndefined();
+  });
+
   it('never lets an older delivery overwrite a newer report', async () => {
     // Prepare
     const newer = AssembleOutputSchema.parse(

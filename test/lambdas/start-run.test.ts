@@ -173,29 +173,4 @@ describe('start-run', () => {
     const result = await handlerWithout(await loadEvent('sqs-dbr-url-encoded.json'), lambdaContext);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-dbr-1' }] });
   });
-
-  it('starts no run for a source of a payer whose preferred source is another (one bill)', async () => {
-    // The payer's CUR 1 is preferred: its CUR 2.0 deliveries must never count as well.
-    const cur1Preferred = startRunHandler({
-      ...config,
-      sources: config.sources.map((s) => (s.format === 'cur' ? { ...s, preferred: true } : s)),
-    });
-    s3().put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
-    for (const key of CUR2_DATA) s3().put('cur-bucket', key, 'parquet');
-    const result = await cur1Preferred(await loadEvent('sqs-cur2-manifest.json'), lambdaContext);
-    expect(result).toEqual({ batchItemFailures: [] });
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
-  });
-
-  it('starts the run of the preferred source of a payer', async () => {
-    const cur2Preferred = startRunHandler({
-      ...config,
-      sources: config.sources.map((s) => (s.format === 'cur2' ? { ...s, preferred: true } : s)),
-    });
-    s3().put('cur-bucket', CUR2_MANIFEST_KEY, await fixtureText('cur2-manifest.json'));
-    for (const key of CUR2_DATA) s3().put('cur-bucket', key, 'parquet');
-    const result = await cur2Preferred(await loadEvent('sqs-cur2-manifest.json'), lambdaContext);
-    expect(result).toEqual({ batchItemFailures: [] });
-    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
-  });
 });
