@@ -87,6 +87,8 @@ describe('dbr_ledger.sql', () => {
       invoice_cost: '-2.5094690054',
       line_count: 1,
       final_line_count: 1,
+      commitment_id: null,
+      on_demand_cost: null,
     });
     // One LineItem + one Rounding: Discount and AccountTotal rows are not ledger lines.
     expect(ledger.reduce((n, r) => n + r.line_count, 0)).toBe(2);

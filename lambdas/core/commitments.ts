@@ -1,0 +1,195 @@
+import { formatChecked } from './identities.js';
+import type { LedgerRow } from './ledger.js';
+import { type Amount, parseMoney } from './money.js';
+import type { Commitment, CommitmentConsumer, CommitmentDetail } from './report-model.js';
+
+/** One consumer's exact figures under one commitment. */
+export interface ConsumerSums {
+  readonly accountId: string;
+  cost: Amount;
+  /** null until a line with an on-demand price is added. */
+  onDemand: Amount | null;
+}
+
+/** One commitment's exact figures in a period. */
+export interface CommitmentSums {
+  readonly commitmentId: string;
+  readonly commitment: Commitment;
+  readonly owner: string;
+  readonly consumers: Map<string, ConsumerSums>;
+  /** null until an unused-fee line of the commitment is added. */
+  unused: Amount | null;
+}
+
+/** The line item types whose amortized cost is a commitment's unused part (ATTRIBUTION.md). */
+const UNUSED_FEE_KIND: Readonly<Record<string, Commitment>> = {
+  RIFee: 'ri',
+  SavingsPlanRecurringFee: 'sp',
+};
+
+/** The account field of an ARN (its fifth `:`-separated field), as the ledger SQL reads it. */
+const arnAccount = (arn: string): string => arn.split(':')[4] ?? '';
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const addOrNull = (sum: Amount | null, value: Amount | null): Amount | null =>
+  value === null ? sum : (sum ?? 0n) + value;
+
+/**
+ * `used / (used + unused)` to 4 places, rounded half away from zero; null when unknown.
+ *
+ * @example utilization(3n, 1n) === '0.7500'
+ */
+export function utilization(used: Amount, unused: Amount | null): string | null {
+  if (unused === null) return null;
+  const total = used + unused;
+  if (total === 0n) return null;
+  const n = (used < 0n ? -used : used) * 10_000n;
+  const d = total < 0n ? -total : total;
+  let q = n / d;
+  if ((n % d) * 2n >= d) q += 1n;
+  const negative = q !== 0n && used < 0n !== total < 0n;
+  const digits = q.toString().padStart(5, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -4)}.${digits.slice(-4)}`;
+}
+
+/**
+ * Sums the commitment detail of ATTRIBUTION.md for one period: per commitment (id, kind, owner),
+ * the consumers' cost and on-demand cost and the unused fees. Fed ledger rows (or the
+ * commitments of reports being merged); shared by buildReport and mergeReports.
+ */
+export class CommitmentTable {
+  // kind -> id -> owner: nested maps avoid a composite key per row.
+  private readonly byKind: Record<Commitment, Map<string, Map<string, CommitmentSums>>> = {
+    ri: new Map(),
+    sp: new Map(),
+    cr: new Map(),
+  };
+
+  /**
+   * Books a ledger row of a commitment: a covered row (it has a `commitment`) on its usage account
+   * as consumer, an unused-fee row on the commitment's unused part. Rows of no commitment are
+   * ignored.
+   *
+   * @param usage - the row's usage_cost, parsed.
+   * @param usageAccount, ownerAccount - the accounts the row was booked on.
+   */
+  addRow(row: LedgerRow, usage: Amount, usageAccount: string, ownerAccount: string): void {
+    const id = row.commitment_id;
+    if (id === null || id === undefined) return;
+    if (row.commitment !== null) {
+      const onDemand = row.on_demand_cost ? parseMoney(row.on_demand_cost) : null;
+      this.addConsumer(id, row.commitment, ownerAccount, usageAccount, usage, onDemand);
+      // A CR's own lines are its unused capacity.
+      if (row.commitment === 'cr') this.addUnused(id, 'cr', ownerAccount, usage);
+      return;
+    }
+    const kind = UNUSED_FEE_KIND[row.line_item_type ?? ''];
+    if (kind !== undefined) this.addUnused(id, kind, arnAccount(id), usage);
+  }
+
+  addConsumer(
+    id: string,
+    kind: Commitment,
+    owner: string,
+    accountId: string,
+    cost: Amount,
+    onDemand: Amount | null,
+  ): void {
+    const c = this.commitment(id, kind, owner);
+    const sums = c.consumers.get(accountId);
+    if (sums === undefined) c.consumers.set(accountId, { accountId, cost, onDemand });
+    else {
+      sums.cost += cost;
+      sums.onDemand = addOrNull(sums.onDemand, onDemand);
+    }
+  }
+
+  addUnused(id: string, kind: Commitment, owner: string, amount: Amount): void {
+    const c = this.commitment(id, kind, owner);
+    c.unused = (c.unused ?? 0n) + amount;
+  }
+
+  /** Adds the commitments of a period already written (a report being merged). */
+  addDetail(detail: CommitmentDetail): void {
+    const { commitmentId: id, commitment: kind, ownerAccountId: owner } = detail;
+    const c = this.commitment(id, kind, owner);
+    for (const consumer of detail.consumers) {
+      const onDemand = consumer.onDemandCost === null ? null : parseMoney(consumer.onDemandCost);
+      this.addConsumer(id, kind, owner, consumer.accountId, parseMoney(consumer.cost), onDemand);
+    }
+    if (detail.unusedCost !== null) c.unused = (c.unused ?? 0n) + parseMoney(detail.unusedCost);
+  }
+
+  /** Every commitment's exact sums (for the identity check). */
+  *sums(): Iterable<CommitmentSums> {
+    for (const byId of Object.values(this.byKind)) {
+      for (const byOwner of byId.values()) yield* byOwner.values();
+    }
+  }
+
+  /**
+   * The commitments as the report writes them: by id, owner and kind; consumers by cost, largest
+   * first, then account id.
+   */
+  toDetails(): CommitmentDetail[] {
+    const all = [...this.sums()].sort(
+      (a, b) =>
+        cmp(a.commitmentId, b.commitmentId) ||
+        cmp(a.owner, b.owner) ||
+        cmp(a.commitment, b.commitment),
+    );
+    return all.map(toDetail);
+  }
+
+  private commitment(id: string, kind: Commitment, owner: string): CommitmentSums {
+    const byId = this.byKind[kind];
+    let byOwner = byId.get(id);
+    if (byOwner === undefined) {
+      byOwner = new Map();
+      byId.set(id, byOwner);
+    }
+    let c = byOwner.get(owner);
+    if (c === undefined) {
+      c = { commitmentId: id, commitment: kind, owner, consumers: new Map(), unused: null };
+      byOwner.set(owner, c);
+    }
+    return c;
+  }
+}
+
+const byCostThenAccount = (a: ConsumerSums, b: ConsumerSums): number =>
+  (a.cost < b.cost ? 1 : a.cost > b.cost ? -1 : 0) || cmp(a.accountId, b.accountId);
+
+const moneyOrNull = (amount: Amount | null): string | null =>
+  amount === null ? null : formatChecked(amount);
+
+function toDetail(c: CommitmentSums): CommitmentDetail {
+  let used = 0n;
+  let onDemand: Amount | null = null;
+  const consumers: CommitmentConsumer[] = [...c.consumers.values()]
+    .sort(byCostThenAccount)
+    .map((s) => {
+      used += s.cost;
+      onDemand = addOrNull(onDemand, s.onDemand);
+      return {
+        accountId: s.accountId,
+        cost: formatChecked(s.cost),
+        onDemandCost: moneyOrNull(s.onDemand),
+        savings: s.onDemand === null ? null : formatChecked(s.onDemand - s.cost),
+      };
+    });
+  const total = onDemand as Amount | null;
+  return {
+    commitmentId: c.commitmentId,
+    commitment: c.commitment,
+    ownerAccountId: c.owner,
+    usedCost: formatChecked(used),
+    unusedCost: moneyOrNull(c.unused),
+    // A CR's used capacity is billed on the instances' own lines: whopays cannot measure it.
+    utilization: c.commitment === 'cr' ? null : utilization(used, c.unused),
+    onDemandCost: moneyOrNull(total),
+    savings: total === null ? null : formatChecked(total - used),
+    consumers,
+  };
+}
