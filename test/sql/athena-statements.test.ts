@@ -162,6 +162,7 @@ describe('SQL files', () => {
       'ledger/cur_ledger.sql',
       'ledger/dbr_ledger.sql',
       'views/account_totals.sql',
+      'views/commitments.sql',
       'views/transfers.sql',
     ]);
   });
