@@ -16,6 +16,7 @@ import { buildReport, type LedgerSource } from '../../lambdas/core/report.js';
 import {
   type AccountIdStyle,
   accountsCsv,
+  commitmentsCsv,
   groupsCsv,
   transfersCsv,
 } from '../../lambdas/core/report-csv.js';
@@ -86,6 +87,7 @@ function outputFiles(
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'accounts.csv': accountsCsv(report, { accountIds }),
     'transfers.csv': transfersCsv(report, { accountIds }),
+    'commitments.csv': commitmentsCsv(report, { accountIds }),
     ...(withGroups ? { 'groups.csv': groupsCsv(report) } : {}),
     'report.html': renderReportHtml(report),
   };
@@ -159,7 +161,7 @@ export function registerReport(program: Command): void {
     .option('--groups <file>', 'billing groups JSON (Billing Conductor CreateBillingGroup shape)')
     .option(
       '--out <dir>',
-      'also write report.json, accounts.csv, transfers.csv, report.html (and groups.csv with --groups) here',
+      'also write report.json, accounts.csv, transfers.csv, commitments.csv, report.html (and groups.csv with --groups) here',
     )
     .option('--json', 'print the report JSON (and nothing else) on stdout')
     .option(

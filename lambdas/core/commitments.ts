@@ -193,3 +193,19 @@ function toDetail(c: CommitmentSums): CommitmentDetail {
     consumers,
   };
 }
+
+/** The commitments with the largest `figure`, largest first; those without one left out. */
+export function topCommitments(
+  commitments: readonly CommitmentDetail[],
+  figure: (c: CommitmentDetail) => string | null,
+  count: number,
+): CommitmentDetail[] {
+  return commitments
+    .map((c) => ({ c, amount: figure(c) }))
+    .filter((x): x is { c: CommitmentDetail; amount: string } => x.amount !== null)
+    .map((x) => ({ c: x.c, amount: parseMoney(x.amount) }))
+    .filter((x) => x.amount > 0n)
+    .sort((a, b) => (a.amount < b.amount ? 1 : a.amount > b.amount ? -1 : 0))
+    .slice(0, count)
+    .map((x) => x.c);
+}

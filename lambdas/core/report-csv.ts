@@ -154,3 +154,60 @@ export function groupTransfersCsv(report: Report): string {
     ),
   );
 }
+
+/**
+ * One row per period x commitment x consumer (a commitment nobody used: one row, consumer fields
+ * empty), commitments in the report's order. NULL figures are empty fields.
+ *
+ * Columns: billing_period, currency, final, commitment_id, commitment, owner_account_id,
+ * used_cost, unused_cost, utilization, commitment_on_demand_cost, commitment_savings,
+ * consumer_account_id, cost, on_demand_cost, savings.
+ */
+export function commitmentsCsv(report: Report, options: CsvOptions = {}): string {
+  const id = idWriter(options);
+  const orEmpty = (value: string | null): string => value ?? '';
+  return csv(
+    [
+      'billing_period',
+      'currency',
+      'final',
+      'commitment_id',
+      'commitment',
+      'owner_account_id',
+      'used_cost',
+      'unused_cost',
+      'utilization',
+      'commitment_on_demand_cost',
+      'commitment_savings',
+      'consumer_account_id',
+      'cost',
+      'on_demand_cost',
+      'savings',
+    ],
+    report.periods.flatMap((p) =>
+      (p.commitments ?? []).flatMap((c) => {
+        const head = [
+          p.billingPeriod,
+          p.currency,
+          String(p.final),
+          c.commitmentId,
+          c.commitment,
+          id(c.ownerAccountId),
+          c.usedCost,
+          orEmpty(c.unusedCost),
+          orEmpty(c.utilization),
+          orEmpty(c.onDemandCost),
+          orEmpty(c.savings),
+        ];
+        if (c.consumers.length === 0) return [[...head, '', '', '', '']];
+        return c.consumers.map((x) => [
+          ...head,
+          id(x.accountId),
+          x.cost,
+          orEmpty(x.onDemandCost),
+          orEmpty(x.savings),
+        ]);
+      }),
+    ),
+  );
+}

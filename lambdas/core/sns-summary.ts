@@ -1,3 +1,4 @@
+import { topCommitments } from './commitments.js';
 import { compareMoney, displayMoney } from './money.js';
 import type { PeriodReport } from './report-model.js';
 
@@ -53,6 +54,18 @@ const render = (input: SummaryInput, top: number): string => {
       (t) => `  ${t.ownerAccountId} <- ${t.consumerAccountId} (${t.commitment}): ${money(t.cost)}`,
     ),
   ];
+  const commitments = period.commitments ?? [];
+  const unused = topCommitments(commitments, (c) => c.unusedCost, top);
+  if (unused.length > 0) {
+    lines.push(
+      '',
+      `Top ${unused.length} of ${commitments.length} commitments by unused cost (owner, utilization):`,
+      ...unused.map(
+        (c) =>
+          `  ${c.commitment} ${c.commitmentId} (owner ${c.ownerAccountId}, ${c.utilization ?? 'n/a'}): ${money(c.unusedCost!)} unused`,
+      ),
+    );
+  }
   if (period.warnings.length > 0) {
     lines.push(
       '',
