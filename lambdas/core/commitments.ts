@@ -1,6 +1,6 @@
 import { formatChecked } from './identities.js';
 import type { LedgerRow } from './ledger.js';
-import { type Amount, parseMoney } from './money.js';
+import { type Amount, formatMoney, parseMoney } from './money.js';
 import type { Commitment, CommitmentConsumer, CommitmentDetail } from './report-model.js';
 
 /** One consumer's exact figures under one commitment. */
@@ -161,24 +161,34 @@ export class CommitmentTable {
 const byCostThenAccount = (a: ConsumerSums, b: ConsumerSums): number =>
   (a.cost < b.cost ? 1 : a.cost > b.cost ? -1 : 0) || cmp(a.accountId, b.accountId);
 
+/**
+ * Consumers by cost, largest first, then account id. Sorted on doubles first (a native compare,
+ * far faster than BigInt over hundreds of thousands of consumers): Number() never reverses the
+ * order of two amounts, so only consumers whose doubles are equal need the exact comparison.
+ */
+function largestFirst(consumers: Iterable<ConsumerSums>): ConsumerSums[] {
+  const keyed = [...consumers].map((c) => ({ c, key: Number(c.cost) }));
+  keyed.sort((a, b) => b.key - a.key || byCostThenAccount(a.c, b.c));
+  return keyed.map((k) => k.c);
+}
+
+// Only usedCost and the consumers' cost enter the identity: those are written checked.
 const moneyOrNull = (amount: Amount | null): string | null =>
-  amount === null ? null : formatChecked(amount);
+  amount === null ? null : formatMoney(amount);
 
 function toDetail(c: CommitmentSums): CommitmentDetail {
   let used = 0n;
   let onDemand: Amount | null = null;
-  const consumers: CommitmentConsumer[] = [...c.consumers.values()]
-    .sort(byCostThenAccount)
-    .map((s) => {
-      used += s.cost;
-      onDemand = addOrNull(onDemand, s.onDemand);
-      return {
-        accountId: s.accountId,
-        cost: formatChecked(s.cost),
-        onDemandCost: moneyOrNull(s.onDemand),
-        savings: s.onDemand === null ? null : formatChecked(s.onDemand - s.cost),
-      };
-    });
+  const consumers: CommitmentConsumer[] = largestFirst(c.consumers.values()).map((s) => {
+    used += s.cost;
+    onDemand = addOrNull(onDemand, s.onDemand);
+    return {
+      accountId: s.accountId,
+      cost: formatChecked(s.cost),
+      onDemandCost: moneyOrNull(s.onDemand),
+      savings: s.onDemand === null ? null : formatMoney(s.onDemand - s.cost),
+    };
+  });
   const total = onDemand as Amount | null;
   return {
     commitmentId: c.commitmentId,
@@ -189,7 +199,7 @@ function toDetail(c: CommitmentSums): CommitmentDetail {
     // A CR's used capacity is billed on the instances' own lines: whopays cannot measure it.
     utilization: c.commitment === 'cr' ? null : utilization(used, c.unused),
     onDemandCost: moneyOrNull(total),
-    savings: total === null ? null : formatChecked(total - used),
+    savings: total === null ? null : formatMoney(total - used),
     consumers,
   };
 }

@@ -175,30 +175,48 @@ export function checkCommitmentTransfers(
   commitments: Iterable<CommitmentAmounts>,
   transfers: Iterable<KindTransferAmount>,
 ): void {
-  const key = (owner: string, consumer: string, kind: Commitment) => `${owner}|${consumer}|${kind}`;
-  const moved = new Map<string, { detail: Amount; transfer: Amount }>();
-  const box = (k: string) => {
-    let b = moved.get(k);
-    if (b === undefined) {
-      b = { detail: 0n, transfer: 0n };
-      moved.set(k, b);
+  // kind -> owner -> consumer -> detail − transfer: nested maps, no composite key per consumer
+  // (a month can have hundreds of thousands of commitment consumers).
+  const left: Record<Commitment, Map<string, Map<string, { amount: Amount }>>> = {
+    ri: new Map(),
+    sp: new Map(),
+    cr: new Map(),
+  };
+  const boxOf = (kind: Commitment, owner: string, consumer: string): { amount: Amount } => {
+    let byConsumer = left[kind].get(owner);
+    if (byConsumer === undefined) {
+      byConsumer = new Map();
+      left[kind].set(owner, byConsumer);
     }
-    return b;
+    let box = byConsumer.get(consumer);
+    if (box === undefined) {
+      box = { amount: 0n };
+      byConsumer.set(consumer, box);
+    }
+    return box;
   };
   for (const c of commitments) {
     for (const consumer of c.consumers) {
       if (consumer.accountId !== c.owner) {
-        box(key(c.owner, consumer.accountId, c.commitment)).detail += consumer.cost;
+        boxOf(c.commitment, c.owner, consumer.accountId).amount += consumer.cost;
       }
     }
   }
-  for (const t of transfers) box(key(t.owner, t.consumer, t.commitment)).transfer += t.cost;
-  for (const [k, { detail, transfer }] of moved) {
-    if (detail !== transfer) {
-      const [owner, consumer, kind] = k.split('|');
-      throw new IdentityViolationError(
-        `${where}: ${kind} from owner ${owner} to consumer ${consumer}: Σ commitment consumers ${formatMoney(detail)} ≠ transfer ${formatMoney(transfer)}`,
-      );
+  for (const t of transfers) boxOf(t.commitment, t.owner, t.consumer).amount -= t.cost;
+  for (const kind of ['ri', 'sp', 'cr'] as const) {
+    for (const [owner, byConsumer] of left[kind]) {
+      for (const [consumer, { amount }] of byConsumer) {
+        if (amount === 0n) continue;
+        let transfer = 0n;
+        for (const t of transfers) {
+          if (t.owner === owner && t.consumer === consumer && t.commitment === kind) {
+            transfer += t.cost;
+          }
+        }
+        throw new IdentityViolationError(
+          `${where}: ${kind} from owner ${owner} to consumer ${consumer}: Σ commitment consumers ${formatMoney(amount + transfer)} ≠ transfer ${formatMoney(transfer)}`,
+        );
+      }
     }
   }
 }
