@@ -59,12 +59,9 @@ export function utilization(used: Amount, unused: Amount | null): string | null 
  * commitments of reports being merged); shared by buildReport and mergeReports.
  */
 export class CommitmentTable {
-  // kind -> id -> owner: nested maps avoid a composite key per row.
-  private readonly byKind: Record<Commitment, Map<string, Map<string, CommitmentSums>>> = {
-    ri: new Map(),
-    sp: new Map(),
-    cr: new Map(),
-  };
+  // id -> its commitment; the rare id seen with a second kind or owner (malformed data) has the
+  // others in a list. One lookup per row, no composite key.
+  private readonly byId = new Map<string, CommitmentSums | CommitmentSums[]>();
 
   /**
    * Books a ledger row of a commitment: a covered row (it has a `commitment`) on its usage account
@@ -123,8 +120,9 @@ export class CommitmentTable {
 
   /** Every commitment's exact sums (for the identity check). */
   *sums(): Iterable<CommitmentSums> {
-    for (const byId of Object.values(this.byKind)) {
-      for (const byOwner of byId.values()) yield* byOwner.values();
+    for (const found of this.byId.values()) {
+      if (Array.isArray(found)) yield* found;
+      else yield found;
     }
   }
 
@@ -143,17 +141,21 @@ export class CommitmentTable {
   }
 
   private commitment(id: string, kind: Commitment, owner: string): CommitmentSums {
-    const byId = this.byKind[kind];
-    let byOwner = byId.get(id);
-    if (byOwner === undefined) {
-      byOwner = new Map();
-      byId.set(id, byOwner);
+    const found = this.byId.get(id);
+    if (found !== undefined && !Array.isArray(found)) {
+      if (found.commitment === kind && found.owner === owner) return found;
     }
-    let c = byOwner.get(owner);
-    if (c === undefined) {
-      c = { commitmentId: id, commitment: kind, owner, consumers: new Map(), unused: null };
-      byOwner.set(owner, c);
-    }
+    const list = found === undefined ? [] : Array.isArray(found) ? found : [found];
+    const same = list.find((c) => c.commitment === kind && c.owner === owner);
+    if (same !== undefined) return same;
+    const c: CommitmentSums = {
+      commitmentId: id,
+      commitment: kind,
+      owner,
+      consumers: new Map(),
+      unused: null,
+    };
+    this.byId.set(id, list.length === 0 ? c : [...list, c]);
     return c;
   }
 }
