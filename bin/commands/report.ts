@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
 import { writeFilesAtomically } from '../../lambdas/adapters/output-folder.js';
+import { parseAccountsFile, withAccountNames } from '../../lambdas/core/account-names.js';
 import {
   parseRatesFile,
   type RatesFile,
@@ -27,6 +28,7 @@ import type { SourceFormat } from '../../lambdas/core/source-columns.js';
 interface ReportOptions {
   readonly format: 'auto' | SourceFormat;
   readonly groups?: string;
+  readonly accounts?: string;
   readonly out?: string;
   readonly json?: boolean;
   readonly dbrCurrency?: string;
@@ -105,6 +107,10 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   }
   const groups = options.groups === undefined ? undefined : await readGroups(options.groups);
   const rates = options.rates === undefined ? undefined : await readRates(options.rates);
+  const names =
+    options.accounts === undefined
+      ? undefined
+      : parseAccountsFile(await readText(options.accounts), options.accounts);
   const engine = await DuckDbEngine.create({
     ...(threads === undefined ? {} : { threads }),
     ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
@@ -131,7 +137,8 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   } finally {
     await engine.close();
   }
-  const built = buildReport({ sources, ...(groups ? { groups } : {}) });
+  const attributed = buildReport({ sources, ...(groups ? { groups } : {}) });
+  const built = names === undefined ? attributed : withAccountNames(attributed, names);
   // Converted before anything is printed or written, so the JSON and the HTML agree.
   const report = rates === undefined ? built : withConvertedView(built, rates);
   const stdout = options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report);
@@ -159,6 +166,10 @@ export function registerReport(program: Command): void {
         .default('auto'),
     )
     .option('--groups <file>', 'billing groups JSON (Billing Conductor CreateBillingGroup shape)')
+    .option(
+      '--accounts <file>',
+      'account names: CSV (account_id,name[,business_unit][,cost_center]) or JSON [{"accountId","name",…}]',
+    )
     .option(
       '--out <dir>',
       'also write report.json, accounts.csv, transfers.csv, commitments.csv, report.html (and groups.csv with --groups) here',

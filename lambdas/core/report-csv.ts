@@ -35,10 +35,12 @@ const idWriter =
  * One row per period x account: exact decimal strings, account ids as text, UTF-8 with BOM, CRLF.
  *
  * Columns: billing_period, currency, final, account_id, payer_account_id, usage_cost, owner_cost,
- * invoice_cost.
+ * invoice_cost; with names (--accounts) also account_name, business_unit, cost_center.
  */
 export function accountsCsv(report: Report, options: CsvOptions = {}): string {
   const id = idWriter(options);
+  // Names (--accounts) add three columns at the end, only when some account has one.
+  const named = report.periods.some((p) => p.accounts.some((a) => a.accountName !== undefined));
   return csv(
     [
       'billing_period',
@@ -49,6 +51,7 @@ export function accountsCsv(report: Report, options: CsvOptions = {}): string {
       'usage_cost',
       'owner_cost',
       'invoice_cost',
+      ...(named ? ['account_name', 'business_unit', 'cost_center'] : []),
     ],
     report.periods.flatMap((p) =>
       p.accounts.map((a) => [
@@ -60,6 +63,7 @@ export function accountsCsv(report: Report, options: CsvOptions = {}): string {
         a.usageCost,
         a.ownerCost,
         a.invoiceCost,
+        ...(named ? [a.accountName ?? '', a.businessUnit ?? '', a.costCenter ?? ''] : []),
       ]),
     ),
   );

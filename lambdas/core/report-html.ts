@@ -147,7 +147,8 @@ function renderAccounts(accounts: readonly AccountTotals[], currency: string): s
   const rows = accounts
     .map(
       (a) =>
-        `<tr class="account" data-account="${esc(a.accountId)}"><td class="id">${esc(a.accountId)}</td>` +
+        `<tr class="account" data-account="${esc(a.accountId)}"><td class="id">${esc(a.accountId)}` +
+        `${a.accountName === undefined ? '' : `<br><span class="name">${esc(a.accountName)}</span>`}</td>` +
         `<td class="id">${esc(a.payerAccountId)}</td>${moneyCell(a.usageCost)}${moneyCell(a.ownerCost)}` +
         `${moneyCell(a.invoiceCost)}<td class="bars">${bars(a, scale)}</td></tr>`,
     )

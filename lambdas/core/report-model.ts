@@ -22,6 +22,10 @@ export interface AccountTotals {
   readonly usageCost: Money;
   readonly ownerCost: Money;
   readonly invoiceCost: Money;
+  /** From `--accounts FILE`, when it names the account. */
+  readonly accountName?: string;
+  readonly businessUnit?: string;
+  readonly costCenter?: string;
 }
 
 export interface Transfer {

@@ -11,6 +11,7 @@ export const TOP_COMMITMENTS = 5;
 const WIDTH = 100;
 const ID = 12;
 const NAME = 30;
+const ACCOUNT_NAME = 16;
 const MIN_AMOUNT = 16;
 
 const truncate = (text: string, width: number): string =>
@@ -100,15 +101,15 @@ function formatPeriod(p: PeriodReport): string[] {
   ].map(shown);
   const w = Math.max(MIN_AMOUNT, ...amounts.map((a) => a.length));
   const status = p.final ? 'final' : 'provisional (the bill is not closed yet)';
+  // Names (--accounts) get a column of their own, only when the period has any.
+  const named = p.accounts.some((a) => a.accountName !== undefined);
+  const nameColumn = (text: string): [string, number][] => (named ? [[text, ACCOUNT_NAME]] : []);
   const payers = p.payerAccountIds.length === 1 ? 'payer' : 'payers';
   const out = [
     `${p.billingPeriod} ${p.currency} · ${payers} ${p.payerAccountIds.join(', ')} · ${status}`,
     '',
     line(
-      [
-        ['account', ID],
-        ['payer', ID],
-      ],
+      [['account', ID], ...nameColumn('name'), ['payer', ID]],
       ['usage cost', 'owner cost', 'invoice cost'],
       w,
     ),
@@ -116,10 +117,7 @@ function formatPeriod(p: PeriodReport): string[] {
   for (const a of p.accounts) {
     out.push(
       line(
-        [
-          [a.accountId, ID],
-          [a.payerAccountId, ID],
-        ],
+        [[a.accountId, ID], ...nameColumn(a.accountName ?? ''), [a.payerAccountId, ID]],
         [a.usageCost, a.ownerCost, a.invoiceCost].map(shown),
         w,
       ),

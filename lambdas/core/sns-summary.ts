@@ -46,7 +46,7 @@ const render = (input: SummaryInput, top: number): string => {
     `Top ${accounts.length} of ${period.accounts.length} accounts by ownerCost (usage / owner / invoice):`,
     ...accounts.map(
       (a) =>
-        `  ${a.accountId}: ${money(a.usageCost)} / ${money(a.ownerCost)} / ${money(a.invoiceCost)}`,
+        `  ${a.accountId}${a.accountName === undefined ? '' : ` (${a.accountName})`}: ${money(a.usageCost)} / ${money(a.ownerCost)} / ${money(a.invoiceCost)}`,
     ),
     '',
     `Top ${transfers.length} of ${period.transfers.length} transfers (owner <- consumer, commitment):`,
