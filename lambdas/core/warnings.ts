@@ -1,4 +1,5 @@
 import type { LedgerRow } from './ledger.js';
+import { type Amount, formatMoney } from './money.js';
 
 /**
  * Line item types whose attribution whopays knows: the CUR types of docs/CUR-REFERENCE.md §3.3 and the
@@ -49,6 +50,7 @@ export const resourceIdsMissing = (file: string): string =>
 export class WarningCollector {
   private readonly ambiguous = new Map<string, Set<string>>();
   private readonly unknownTypes = new Map<string, number>();
+  private readonly uncounted = new Map<string, { lines: number; cost: Amount }>();
   private readonly otherNotes = new Map<string, number>();
   private readonly badIds = new Set<string>();
   private readonly goodIds = new Set<string>();
@@ -95,6 +97,14 @@ export class WarningCollector {
     else this.badIds.add(id);
   }
 
+  /** DBR records the published method does not count (ledger note 'uncounted-record'). */
+  uncountedRecord(recordType: string, lineCount: number, cost: Amount): void {
+    const seen = this.uncounted.get(recordType) ?? { lines: 0, cost: 0n };
+    seen.lines += lineCount;
+    seen.cost += cost;
+    this.uncounted.set(recordType, seen);
+  }
+
   /** Lines of a payer without a usage account: whopays books them on the payer. */
   accountMissing(payerAccountId: string, lineCount: number): void {
     this.missingAccount.set(
@@ -133,6 +143,11 @@ export class WarningCollector {
     for (const [type, n] of [...this.unknownTypes].sort(byKey)) {
       const name = type === '' ? 'no line item type' : `unknown line item type "${type}"`;
       out.push(`${lines(n)} with ${name}: kept with the usage account at unblended cost.`);
+    }
+    for (const [type, { lines: n, cost }] of [...this.uncounted].sort(byKey)) {
+      out.push(
+        `${lines(n)} of DBR record type ${JSON.stringify(type)} (${formatMoney(cost)} in all) not counted: the published method counts LineItem and Rounding records only.`,
+      );
     }
     for (const [note, n] of [...this.otherNotes].sort(byKey)) {
       out.push(`${lines(n)} flagged "${note}".`);
