@@ -110,6 +110,8 @@ describe('dbr_ledger.sql', () => {
         invoice_cost: '-9.0000000000',
         line_count: 1,
         final_line_count: 1,
+        commitment_id: null,
+        on_demand_cost: null,
       },
     ]);
   });
