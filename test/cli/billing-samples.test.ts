@@ -34,6 +34,7 @@ const ownAccount = (
   key,
   accounts: { [account]: [units(cost), units(cost), units(invoice)] },
   transfers: {},
+  commitments: {},
   rounding: 0n,
   final,
 });
@@ -60,6 +61,8 @@ const CUR1_NAMES: Record<string, string> = {
   'savingsplan/savingsplaneffectivecost': 'savings_plan_savings_plan_effective_cost',
   'savingsplan/totalcommitmenttodate': 'savings_plan_total_commitment_to_date',
   'savingsplan/usedcommitment': 'savings_plan_used_commitment',
+  // The commitment detail's savings: what covered lines would have cost on demand.
+  'pricing/publicondemandcost': 'pricing_public_on_demand_cost',
 };
 
 /** Every line of a CSV or Parquet file, the `wanted` columns' values as text (DOUBLE as shortest text). */

@@ -49,7 +49,7 @@ const statements = athenaViewStatements(ALL_TABLES);
 const trino = new TrinoSQL();
 
 describe('Athena statements', () => {
-  it('create the ledger views, the union and the two analyst views', () => {
+  it('create the ledger views, the union and the three analyst views', () => {
     expect(statements.map((s) => s.view)).toEqual([
       'whopays_dbr_ledger',
       'whopays_cur_ledger',
@@ -57,6 +57,7 @@ describe('Athena statements', () => {
       'whopays_ledger',
       'whopays_account_totals',
       'whopays_transfers',
+      'whopays_commitments',
     ]);
     expect(statements[2]?.sql).toContain('from "billing"."cur2" as cur_lines');
     expect(statements[5]?.sql).toContain('from "billing"."cur2" as cur_lines');
@@ -161,6 +162,7 @@ describe('SQL files', () => {
       'ledger/cur_ledger.sql',
       'ledger/dbr_ledger.sql',
       'views/account_totals.sql',
+      'views/commitments.sql',
       'views/transfers.sql',
     ]);
   });
