@@ -1,4 +1,5 @@
 import type { LedgerRow } from './ledger.js';
+import { formatMoney, parseMoney } from './money.js';
 
 /**
  * Line item types whose attribution whopays knows: the CUR types of CUR-REFERENCE.md §3.3 and the
@@ -26,7 +27,21 @@ export const KNOWN_LINE_ITEM_TYPES: ReadonlySet<string> = new Set([
   'FlatRateSubscription',
   'LineItem',
   'Rounding',
+  // FOCUS ChargeCategory (ATTRIBUTION.md, FOCUS); Usage, Tax and Credit are above.
+  'Purchase',
+  'Adjustment',
 ]);
+
+/**
+ * FOCUS ledger notes of rows that stay with their usage account although a commitment covers
+ * them (focus_ledger.sql): warned with their line count and cost.
+ */
+const FOCUS_UNMOVED: Readonly<Record<string, string>> = {
+  'focus-used-without-commitment-id':
+    'FOCUS Used rows without a CommitmentDiscountId: kept with their usage accounts',
+  'focus-capacity-reservation-id-not-arn':
+    'FOCUS Unused capacity reservation rows whose CapacityReservationId is not an ARN: kept with their usage accounts',
+};
 
 const ACCOUNT_ID = /^\d{12}$/;
 const AMBIGUOUS = 'ambiguous-subscription:';
@@ -43,6 +58,7 @@ export class WarningCollector {
   private readonly ambiguous = new Map<string, Set<string>>();
   private readonly unknownTypes = new Map<string, number>();
   private readonly otherNotes = new Map<string, number>();
+  private readonly unmoved = new Map<string, { lines: number; cost: bigint }>();
   private readonly badIds = new Set<string>();
   private readonly goodIds = new Set<string>();
   // The payer id checked last: rows of one payer come together.
@@ -60,6 +76,11 @@ export class WarningCollector {
         const accounts = this.ambiguous.get(id) ?? new Set<string>();
         if (row.usage_account_id) accounts.add(row.usage_account_id);
         this.ambiguous.set(id, accounts);
+      } else if (FOCUS_UNMOVED[row.note] !== undefined) {
+        const seen = this.unmoved.get(row.note) ?? { lines: 0, cost: 0n };
+        seen.lines += row.line_count;
+        seen.cost += parseMoney(row.usage_cost);
+        this.unmoved.set(row.note, seen);
       } else {
         this.otherNotes.set(row.note, (this.otherNotes.get(row.note) ?? 0) + row.line_count);
       }
@@ -126,6 +147,9 @@ export class WarningCollector {
     for (const [type, n] of [...this.unknownTypes].sort(byKey)) {
       const name = type === '' ? 'no line item type' : `unknown line item type "${type}"`;
       out.push(`${lines(n)} with ${name}: kept with the usage account at unblended cost.`);
+    }
+    for (const [note, { lines: n, cost }] of [...this.unmoved].sort(byKey)) {
+      out.push(`${FOCUS_UNMOVED[note]} (${lines(n)}, cost ${formatMoney(cost)}).`);
     }
     for (const [note, n] of [...this.otherNotes].sort(byKey)) {
       out.push(`${lines(n)} flagged "${note}".`);

@@ -28,6 +28,8 @@ export const PARTITION_KEYS = {
   cur: ['year', 'month'],
   /** CUR 2.0 Data Exports: `BILLING_PERIOD=YYYY-MM`. */
   cur2: ['billing_period'],
+  /** FOCUS Data Exports: the same `BILLING_PERIOD=YYYY-MM` layout as CUR 2.0. */
+  focus: ['billing_period'],
   /** Normalized DBR under the staging prefix: `dbr/payer=<id>/billing_period=YYYY-MM/`. */
   dbr: ['payer', 'billing_period'],
 } as const;
