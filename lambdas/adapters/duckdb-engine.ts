@@ -25,6 +25,7 @@ import {
   relationSql,
 } from './duckdb-relation.js';
 import { type DataFile, discoverSource } from './file-discovery.js';
+import { refuseFocusInput } from './focus-checks.js';
 import { detectFormat, type FileColumn, missingRequiredColumns } from './source-headers.js';
 
 /** Settings of the embedded DuckDB. */
@@ -78,7 +79,7 @@ export interface LocalLedgerResult extends LedgerResult {
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
 
 /**
- * The local engine: reads DBR, CUR 1 and CUR 2.0 files with an embedded DuckDB and runs the ledger
+ * The local engine: reads DBR, CUR 1, CUR 2.0 and FOCUS files with an embedded DuckDB and runs the ledger
  * SQL of sql/ledger/ over them. Line items never reach JavaScript: DuckDB aggregates them and only
  * the ledger rows come back.
  *
@@ -129,6 +130,13 @@ export class DuckDbEngine implements LedgerEngine {
         ledgerRowsFromText(outcome!.value) ??
         ledgerRowsFromColumns((await run(ledgerColumnsSql(ledger))).getColumnsObjectJson());
       const { format, files, skipped } = prepared.source;
+      if (format === 'focus') {
+        const original = new Map(prepared.files.map((file) => [file.path, file.original]));
+        const displayName = (path: string) => original.get(path) ?? path;
+        const { reader } = prepared;
+        const source = { location: request.location, reader, files: prepared.files, displayName };
+        await refuseFocusInput(connection, source, rows);
+      }
       return { location: request.location, format, files, skipped, rows };
     } finally {
       connection.closeSync();
@@ -322,7 +330,8 @@ async function hasUtf16Bom(file: ReadableFile): Promise<boolean> {
 /** The one format every file of a source shows; a folder mixing formats is refused. */
 function agreedFormat(location: string, files: readonly InspectedFile[]): SourceFormat {
   const unknown = files.find((file) => file.format === undefined);
-  if (unknown) throw new InputError(unknown.original, 'not a billing file (no DBR or CUR columns)');
+  if (unknown)
+    throw new InputError(unknown.original, 'not a billing file (no DBR, CUR or FOCUS columns)');
   const first = files[0]!;
   const other = files.find((file) => file.format !== first.format);
   if (other) {
