@@ -6,7 +6,6 @@ await build({
     'whopays-direct': 'bench/whopays-direct.ts',
     assemble: 'bench/assemble.ts',
     'athena-cost': 'bench/athena-cost.ts',
-    'report-phases': 'bench/prototypes/report-phases.ts',
   },
   outdir: 'bench/data',
   outExtension: { '.js': '.mjs' },

@@ -7,8 +7,8 @@ export interface CastTiming {
 }
 
 /**
- * The cost of exactness on text money (TOOLCHAIN.md: VARCHAR → DECIMAL(38,x) is ~60× slower than
- * DECIMAL(18,x)): sums one CSV money column three ways and checks the two exact ones agree.
+ * The cost of exactness on text money (DuckDB casts VARCHAR → DECIMAL(38,x) ~60× slower than
+ * to DECIMAL(18,x)): sums one CSV money column three ways and checks the two exact ones agree.
  * The fast path casts each value to DECIMAL(18,10) (8 integer digits, enough for any one billing
  * line under 100 million) and falls back to DECIMAL(38,10) only where that cast fails; the sum of
  * DECIMAL(18,10) is DECIMAL(38,10) in DuckDB, so totals cannot overflow.

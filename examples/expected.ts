@@ -154,7 +154,7 @@ const DBR_PERIOD: ExpectedPeriod = {
  *   M: 170.00 − 170.00 + 30.9504 − 10.00 + 1.00 = 21.9504
  *   W: 340.00 + 12.3456789012 − 12.34 + 20.00 = 360.0056789012
  *   Σ = 5933.4360789012 = amortized 1516.2360789012 − true-up (37.20 + 372.00) + upfront
- *   (446.40 + 4380.00), the month-level invariant of CUR-REFERENCE.md §3.4.
+ *   (446.40 + 4380.00), the month-level invariant of docs/CUR-REFERENCE.md §3.4.
  */
 const CUR_PERIOD: ExpectedPeriod = {
   billingPeriod: '2025-10',

@@ -207,7 +207,7 @@ export class AttributionPipeline extends Construct {
       Validations.of(this.stateMachine).acknowledge({
         id: 'AwsSolutions-SF2',
         reason:
-          'X-Ray is off where the partition of the deploy config lacks it (aws-cn, PARTITIONS.md); executions are still logged.',
+          'X-Ray is off where the partition of the deploy config lacks it (aws-cn, docs/PARTITIONS.md); executions are still logged.',
       });
     }
 

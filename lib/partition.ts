@@ -1,6 +1,6 @@
 /**
  * Every fact that differs between the `aws` and `aws-cn` partitions for this pipeline, in one place
- * (shared/docs/PARTITIONS.md). Constructs read these facts from the validated config; nothing else
+ * (docs/PARTITIONS.md). Constructs read these facts from the validated config; nothing else
  * in lib/ branches on a partition name.
  */
 export type PartitionName = 'aws' | 'aws-cn';

@@ -125,7 +125,7 @@ export const CUR1_HEADERS: readonly string[] = [
 ];
 
 /**
- * The Athena/Parquet name of a CUR 1 CSV header (CUR-REFERENCE §3.1): `_` before every capital
+ * The Athena/Parquet name of a CUR 1 CSV header (docs/CUR-REFERENCE.md §3.1): `_` before every capital
  * that follows another letter, lower case, non-alphanumerics to `_`, runs of `_` collapsed.
  * `reservation/ReservationARN` → `reservation_reservation_a_r_n`.
  */

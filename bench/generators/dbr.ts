@@ -5,7 +5,7 @@ import { Zip, ZipDeflate } from 'fflate';
 import { DBR_RT_COLUMNS } from '../../examples/writers/dbr-files.js';
 import { macrosSql, PAYER_ACCOUNT_ID, type Shape } from './shape.js';
 
-/** DBR-RT columns (CUR-REFERENCE §1.2) and the tag columns of a China DBR. */
+/** DBR-RT columns (docs/CUR-REFERENCE.md §1.2) and the tag columns of a China DBR. */
 export const DBR_HEADERS: readonly string[] = [
   ...DBR_RT_COLUMNS,
   'user:Name',

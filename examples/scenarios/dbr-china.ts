@@ -16,7 +16,8 @@ export const RDS_SUBSCRIPTION = '3320571166';
 const MONTH = { quantity: '1', rate: '' } as const;
 
 /**
- * One month of a China consolidated bill (seed 003's shape): the DBR detail records RI use where it
+ * One month of a China consolidated bill, in the shape of the published AWS China method's example
+ * (docs/CUR-REFERENCE.md §1.6): the DBR detail records RI use where it
  * happened ("who uses pays"), the summary invoice charges the RI's owner ("who owns pays").
  *
  * EC2 RI c5.xlarge, CNY 0.45/h, 744 h bought by the platform account: 600 h run in the apps

@@ -78,7 +78,7 @@ const map = (cur2: string, value: CurColumn['value']) =>
 
 /**
  * The columns the examples carry: the attribution contract (lambdas/core/source-columns.ts) plus
- * enough of the rest of AWS's schema (CUR-REFERENCE.md §3.1, §4.1) to look like a real delivery.
+ * enough of the rest of AWS's schema (docs/CUR-REFERENCE.md §3.1, §4.1) to look like a real delivery.
  */
 export const CUR_COLUMNS: readonly CurColumn[] = [
   text('identity/LineItemId', 'identity_line_item_id', lineItemId),

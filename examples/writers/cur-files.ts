@@ -22,7 +22,7 @@ const deliveryId = (scenario: CurScenario): string =>
     : '2025-11-02T06:14:09.512Z-6f1e2d3c-4b5a-4978-8c6d-5e4f3a2b1c0d';
 
 /**
- * Legacy CUR 1 in the "create new report version" layout (CUR-REFERENCE.md §3.7):
+ * Legacy CUR 1 in the "create new report version" layout (docs/CUR-REFERENCE.md §3.7):
  * `cur/<report>/<yyyymmdd-yyyymmdd>/<assemblyId>/<report>-1.csv.gz` with `category/Name` headers
  * and the date-folder `<report>-Manifest.json`. Returns the data file path.
  */
@@ -70,7 +70,7 @@ export async function writeCur1(scenario: CurScenario, outDir: string): Promise<
 }
 
 /**
- * CUR 2.0 (Data Exports) in its overwrite layout (CUR-REFERENCE.md §4.2):
+ * CUR 2.0 (Data Exports) in its overwrite layout (docs/CUR-REFERENCE.md §4.2):
  * `cur2/<export>/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet` with DOUBLE money and
  * MAP columns, and `cur2/<export>/metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json`.
  * Returns the data file path.

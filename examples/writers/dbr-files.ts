@@ -6,7 +6,7 @@ import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import type { DbrLine, DbrScenario } from '../scenarios/scenario-types.js';
 import { type Cell, type Column, copyRows } from './duckdb-copy.js';
 
-/** The DBR-RT columns in the order of CUR-REFERENCE.md §1.2 (tag columns follow them). */
+/** The DBR-RT columns in the order of docs/CUR-REFERENCE.md §1.2 (tag columns follow them). */
 export const DBR_RT_COLUMNS = [
   'InvoiceID',
   'PayerAccountId',
@@ -35,7 +35,7 @@ export const DBR_RT_COLUMNS = [
 /** The examples' DBR-RT header: the standard columns, then the activated tag columns. */
 export const DBR_HEADER = [...DBR_RT_COLUMNS, 'user:Name', 'user:project'] as const;
 
-/** The monthly invoice CSV's 29 columns (CUR-REFERENCE.md §2). */
+/** The monthly invoice CSV's 29 columns (docs/CUR-REFERENCE.md §2). */
 export const INVOICE_HEADER = [
   'InvoiceID',
   'PayerAccountId',

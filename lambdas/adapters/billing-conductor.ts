@@ -19,7 +19,7 @@ export interface ReadBillingGroupsOptions {
 
 /**
  * Refuses the China partition before any call: Billing Conductor does not exist in aws-cn
- * (shared/docs/PARTITIONS.md), and an SDK call there would fail with an opaque endpoint error.
+ * (docs/PARTITIONS.md), and an SDK call there would fail with an opaque endpoint error.
  *
  * @throws InputError for a `cn-` region.
  */

@@ -12,7 +12,7 @@ export interface FileColumn {
 }
 
 /**
- * The Athena/Parquet name of a CUR 1 CSV header (CUR-REFERENCE.md §3.1): an `_` before every
+ * The Athena/Parquet name of a CUR 1 CSV header (docs/CUR-REFERENCE.md §3.1): an `_` before every
  * capital that follows a letter (so `ReservationARN` gives `reservation_a_r_n`, as AWS does), lower
  * case, every run of other characters one `_`. Snake-case names come back unchanged.
  *

@@ -4,7 +4,7 @@ import { type Amount, formatMoney, MoneyFormatError, parseMoney } from './money.
 import type { Money, PeriodReport, Report } from './report-model.js';
 
 /**
- * One row of the monthly invoice CSV (`<payer>-aws-billing-csv-YYYY-MM.csv`, CUR-REFERENCE.md §2),
+ * One row of the monthly invoice CSV (`<payer>-aws-billing-csv-YYYY-MM.csv`, docs/CUR-REFERENCE.md §2),
  * every field as text (account ids keep their leading zeros), NULL when the column is absent or the
  * field empty.
  */

@@ -2,7 +2,7 @@ import type { LedgerRow } from './ledger.js';
 import { formatMoney, parseMoney } from './money.js';
 
 /**
- * Line item types whose attribution whopays knows: the CUR types of CUR-REFERENCE.md §3.3 and the
+ * Line item types whose attribution whopays knows: the CUR types of docs/CUR-REFERENCE.md §3.3 and the
  * DBR ledger's 'LineItem' and 'Rounding'. Others are carried at unblended cost, with a warning.
  */
 export const KNOWN_LINE_ITEM_TYPES: ReadonlySet<string> = new Set([

@@ -151,7 +151,7 @@ export interface PublishConfig {
 
 /**
  * Budgets has one endpoint per partition: us-east-1 in aws, cn-northwest-1 in aws-cn
- * (shared/docs/PARTITIONS.md).
+ * (docs/PARTITIONS.md).
  */
 export const budgetsRegionFor = (region: string | undefined): string =>
   region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';

@@ -1,5 +1,5 @@
--- Attribution ledger of a Detailed Billing Report (seed 003, the AWS China
--- blog method of CUR-REFERENCE.md 1.7-1.8).
+-- Attribution ledger of a Detailed Billing Report (the published AWS China
+-- blog method of docs/CUR-REFERENCE.md 1.7-1.8).
 -- Grain: one row per (billing_period, currency_code, payer_account_id,
 --     usage_account_id, owner_account_id, invoice_account_id, commitment,
 --     line_item_type, note).

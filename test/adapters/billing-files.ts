@@ -10,7 +10,7 @@ import { zipSync } from 'fflate';
 /** One billing line in contract column names; absent = empty field. */
 export type Line = Readonly<Record<string, string | null | undefined>>;
 
-/** CUR 1 CSV headers of the contract columns, as AWS writes them (CUR-REFERENCE.md §3.1). */
+/** CUR 1 CSV headers of the contract columns, as AWS writes them (docs/CUR-REFERENCE.md §3.1). */
 export const CUR1_HEADERS: Readonly<Record<string, string>> = {
   bill_payer_account_id: 'bill/PayerAccountId',
   bill_invoice_id: 'bill/InvoiceId',
@@ -31,7 +31,7 @@ export const CUR1_HEADERS: Readonly<Record<string, string>> = {
   savings_plan_used_commitment: 'savingsPlan/UsedCommitment',
 };
 
-/** DBR-RT header (CUR-REFERENCE.md §1.2) with two tag columns: the examples' writer's. */
+/** DBR-RT header (docs/CUR-REFERENCE.md §1.2) with two tag columns: the examples' writer's. */
 import { DBR_HEADER } from '../../examples/writers/dbr-files.js';
 
 export { DBR_HEADER };

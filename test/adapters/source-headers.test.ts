@@ -3,7 +3,7 @@ import { athenaColumnName, detectFormat } from '../../lambdas/adapters/source-he
 const varchar = (...names: string[]) => names.map((name) => ({ name, type: 'VARCHAR' }));
 
 describe('athenaColumnName', () => {
-  // Expected names are the Athena/Parquet column names AWS documents (CUR-REFERENCE.md §3.1).
+  // Expected names are the Athena/Parquet column names AWS documents (docs/CUR-REFERENCE.md §3.1).
   it.each([
     ['lineItem/UsageAccountId', 'line_item_usage_account_id'],
     ['lineItem/LineItemType', 'line_item_line_item_type'],

@@ -249,7 +249,7 @@ describe('examples/generate.ts', () => {
     it('uses category/Name headers covering every attribution column', () => {
       const text = gunzipSync(readFileSync(join(out, CUR1_DATA))).toString('utf8');
       const header = text.slice(0, text.indexOf('\n')).split(',');
-      // CUR-REFERENCE.md §3.1: '/' → '_', '_' before a capital that follows a lower-case letter,
+      // docs/CUR-REFERENCE.md §3.1: '/' → '_', '_' before a capital that follows a lower-case letter,
       // lower-cased; every capital of 'ARN' is split off (ReservationARN → reservation_a_r_n).
       const snake = (h: string) =>
         h

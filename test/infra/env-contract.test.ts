@@ -132,7 +132,7 @@ const envOf = (envs: Map<PipelineFunctionName, Env>, name: PipelineFunctionName)
   return env;
 };
 
-/** A trigger key each source's delivery really produces (CUR-REFERENCE.md layouts). */
+/** A trigger key each source's delivery really produces (docs/CUR-REFERENCE.md layouts). */
 const deliveryKey = (source: {
   format: string;
   prefix: string;
@@ -225,7 +225,7 @@ describe.each(EXAMPLES)('environment contract (%s)', (name) => {
     expect(publish.reportPrefix).toBe('reports/');
     expect(BudgetsPolicySchema.parse(publish.budgetsPolicyJson)).toEqual(config.budgets);
     expect(publish.budgetsAccountId).toBe(config.account);
-    // Budgets signs in one region per partition (PARTITIONS.md), wherever the stack runs.
+    // Budgets signs in one region per partition (docs/PARTITIONS.md), wherever the stack runs.
     expect(publish.budgetsRegion).toBe(
       config.partition === 'aws-cn' ? 'cn-northwest-1' : 'us-east-1',
     );

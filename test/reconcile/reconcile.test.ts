@@ -24,7 +24,7 @@ const row = (fields: Partial<InvoiceCsvRow>): InvoiceCsvRow => ({
   ...fields,
 });
 
-// The invoice of the China sample (CUR-REFERENCE.md §1.6), rounded to cents as the invoice is.
+// The invoice of the China sample (docs/CUR-REFERENCE.md §1.6), rounded to cents as the invoice is.
 const invoiceRows: InvoiceCsvRow[] = [
   row({ RecordType: 'PayerLineItem', RecordID: '1', TotalCost: '170000.00' }),
   row({ RecordType: 'PayerLineItem', RecordID: '2', TotalCost: '13287.78' }),

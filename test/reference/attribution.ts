@@ -209,7 +209,7 @@ const HEAVY_USAGE_PRODUCTS = new Set([
 ]);
 
 /**
- * The reference result of DBR lines (one payer's file, seed 003): line items are rows whose
+ * The reference result of DBR lines (one payer's file, the published AWS China method): line items are rows whose
  * RecordType contains 'LineItem'; a subscription is owned by the account whose rows carry its
  * purchase (EC2 marker, or a HeavyUsage row of the other reservable services); a subscription
  * claimed twice stays with its usage accounts. invoiceCost equals ownerCost. Rounding rows (no

@@ -6,7 +6,7 @@ import { DBR_PAYER, dbrLine } from '../helpers/dbr-line.js';
 import { createLines, queryRows, runLedger, withConnection } from '../helpers/duckdb.js';
 import { accountsFromLedger } from './ledger-totals.js';
 
-// The published method (AWS China blog, CUR-REFERENCE.md 1.7-1.8), written the blog's way:
+// The published method (AWS China blog, docs/CUR-REFERENCE.md 1.7-1.8), written the blog's way:
 // cost1 = Σ UnBlendedCost by LinkedAccountId where the owner is unknown or the account itself,
 // cost2 = Σ UnBlendedCost by owner where the owner is another account; ownerCost = cost1 + cost2.
 const PUBLISHED_METHOD = `
