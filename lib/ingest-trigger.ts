@@ -27,14 +27,16 @@ export interface IngestTriggerProps {
 
 /**
  * The S3 notification filters of one source: CUR 1 `<prefix>/<report>/…/<report>-Manifest.json`,
- * CUR 2.0 `<prefix>/<export>/metadata/…/<export>-Manifest.json`, DBR `<prefix>/….csv.zip` / `.csv`.
+ * CUR 2.0 and FOCUS `<prefix>/<export>/metadata/…/<export>-Manifest.json`, DBR `<prefix>/….csv.zip` / `.csv`.
  */
 export function notificationFilters(source: CurSourceConfig): NotificationKeyFilter[] {
   const name = source.reportName ?? '';
   switch (source.format) {
     case 'cur':
       return [{ prefix: `${source.prefix}/${name}/`, suffix: `${name}-Manifest.json` }];
+    // Data Exports (CUR 2.0 and FOCUS) write the same manifest layout.
     case 'cur2':
+    case 'focus':
       return [{ prefix: `${source.prefix}/${name}/metadata/`, suffix: `${name}-Manifest.json` }];
     case 'dbr':
       return [

@@ -73,7 +73,7 @@ export interface StartConfig {
   readonly stateMachineArn: string;
   readonly database: string;
   readonly workGroup: string;
-  readonly tables: Readonly<Record<'dbr' | 'cur' | 'cur2', string | undefined>>;
+  readonly tables: Readonly<Partial<Record<'dbr' | 'cur' | 'cur2' | 'focus', string>>>;
   readonly sources: readonly SourceConfig[];
   readonly stagingBucket: string;
   readonly stagingPrefix: string;
@@ -86,6 +86,7 @@ export const loadStartConfig = (env: Env): StartConfig => ({
   tables: {
     cur: optional(env, ENV.ATHENA_TABLE_CUR),
     cur2: optional(env, ENV.ATHENA_TABLE_CUR2),
+    focus: optional(env, ENV.ATHENA_TABLE_FOCUS),
     dbr: optional(env, ENV.ATHENA_TABLE_DBR),
   },
   sources: jsonVar(env, ENV.SOURCES_JSON, z.array(SourceSchema).min(1)),

@@ -14,11 +14,13 @@ export const ENV = {
   ATHENA_TABLE_CUR: 'WHOPAYS_ATHENA_TABLE_CUR',
   /** start-run: default Glue table over CUR 2.0 Parquet (partition `billing_period`). */
   ATHENA_TABLE_CUR2: 'WHOPAYS_ATHENA_TABLE_CUR2',
+  /** start-run: default Glue table over FOCUS Parquet of Data Exports (partition `billing_period`). */
+  ATHENA_TABLE_FOCUS: 'WHOPAYS_ATHENA_TABLE_FOCUS',
   /** start-run: default Glue table over normalized DBR gzip CSV (partitions `payer`, `billing_period`). */
   ATHENA_TABLE_DBR: 'WHOPAYS_ATHENA_TABLE_DBR',
   /**
    * start-run, assemble-report: JSON array of the configured sources, the deploy config's `sources`
-   * plus the Glue table of each: `[{ "id", "format": "dbr"|"cur"|"cur2", "prefix", "reportName"?,
+   * plus the Glue table of each: `[{ "id", "format": "dbr"|"cur"|"cur2"|"focus", "prefix", "reportName"?,
    * "payerAccountId", "currency"?, "table"? }]` (`table` defaults to the format's ATHENA_TABLE_*).
    * Validated by `SourceSchema` in lambdas/shared/config.ts. A delivery matching no source goes to
    * the DLQ.

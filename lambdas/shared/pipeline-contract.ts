@@ -18,7 +18,7 @@ import { z } from 'zod';
  * so adding a field upstream never breaks a later step.
  */
 
-export const FormatSchema = z.enum(['dbr', 'cur', 'cur2']);
+export const FormatSchema = z.enum(['dbr', 'cur', 'cur2', 'focus']);
 export const AccountIdSchema = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
 export const BillingPeriodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');
 

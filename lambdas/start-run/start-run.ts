@@ -105,8 +105,10 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     assemblyId = manifest.assemblyId;
   }
 
-  const table = source.table ?? config.tables[delivery.format];
-  if (!table) throw new ConfigError(`no Glue table configured for format ${delivery.format}`);
+  // A Data Exports manifest is the same for CUR 2.0 and FOCUS: the source says which it is.
+  const format = source.format;
+  const table = source.table ?? config.tables[format];
+  if (!table) throw new ConfigError(`no Glue table configured for format ${format}`);
   const payerAccountId = source.payerAccountId;
   const id = deliveryId({
     bucket,
@@ -118,7 +120,7 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
   return {
     deliveryId: id,
     deliveredAt: record.eventTime,
-    format: delivery.format,
+    format,
     payerAccountId,
     billingPeriod: delivery.billingPeriod,
     ...(source.currency ? { currency: source.currency } : {}),
@@ -130,7 +132,7 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     },
     query: {
       queryString: athenaLedgerQuery({
-        format: delivery.format,
+        format,
         database: config.database,
         table,
         payerAccountId,
