@@ -1,6 +1,6 @@
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat, symlink } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
 import type { LedgerEngine, LedgerRequest, LedgerResult } from '../core/engine.js';
@@ -36,6 +36,8 @@ export interface DuckDbEngineOptions {
   readonly threads?: number;
   /** DBR only: EC2 purchase markers of the ledger SQL. @default DEFAULT_EC2_PURCHASE_MARKERS */
   readonly ec2PurchaseMarkers?: readonly string[];
+  /** Where the engine makes its temporary folder (unpacked archives, spill files). @default os.tmpdir() */
+  readonly scratchParent?: string;
 }
 
 /** A source ready to query: its files, format and the relation that exposes them. */
@@ -95,13 +97,14 @@ export class DuckDbEngine implements LedgerEngine {
   ) {}
 
   static async create(options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    const scratch = await mkdtemp(join(tmpdir(), 'whopays-'));
+    const scratch = await mkdtemp(join(options.scratchParent ?? tmpdir(), 'whopays-'));
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
       threads: String(options.threads ?? availableParallelism()),
       // Spill files (if any) go to our scratch folder, never to the user's working directory.
       temp_directory: join(scratch, 'spill'),
     });
+    await useUtc(instance);
     const markers = options.ec2PurchaseMarkers;
     return new DuckDbEngine(instance, scratch, markers ? { ec2PurchaseMarkers: markers } : {});
   }
@@ -169,6 +172,21 @@ export class DuckDbEngine implements LedgerEngine {
 }
 
 /**
+ * Billing periods are UTC: a Parquet period column written as a UTC-adjusted timestamp is read as
+ * TIMESTAMP WITH TIME ZONE, which DuckDB shows in the machine's zone (an October bill becomes
+ * 2025-09 in New York). Set once for every connection; the TimeZone setting needs the ICU
+ * extension loaded, so it cannot go in the instance's config.
+ */
+async function useUtc(instance: DuckDBInstance): Promise<void> {
+  const connection = await instance.connect();
+  try {
+    await connection.run(`set global TimeZone = 'UTC'`);
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/**
  * The ledger query as the engine reads it column-wise: money cast to text in SQL (DuckDB's own
  * decimal text, exact). The ledger SQL itself stays the one Athena runs. Only for a ledger that
  * {@link ledgerTextSql} cannot carry: a value at a time is slow.
@@ -228,6 +246,10 @@ async function prepare(
   const { files: discovered, skipped } = await discoverSource(request.location);
   const zip = discovered.find((file) => file.kind === 'csv.zip');
   if (zip && !allowZip) throw new InputError(zip.path, 'DuckDB cannot read .zip: unzip it first');
+  const pattern = discovered.find((file) => hasGlobCharacters(file.path));
+  if (pattern && !allowZip) {
+    throw new InputError(pattern.path, 'DuckDB would read this name as a pattern: rename it');
+  }
   const files: InspectedFile[] = [];
   for (const file of await readableFiles(discovered, unpackTo)) {
     files.push(await inspect(connection, file));
@@ -272,9 +294,28 @@ async function readableFiles(
       continue;
     }
     const reader = file.kind === 'parquet' ? 'parquet' : 'csv';
-    readable.push({ path: file.path, original: file.path, reader, gzip: file.kind === 'csv.gz' });
+    const path = await literalPath(file, unpackTo, readable.length);
+    readable.push({ path, original: file.path, reader, gzip: file.kind === 'csv.gz' });
   }
   return readable;
+}
+
+/** Characters DuckDB's file readers expand as a glob (`*`, `**`, `?`, `[abc]`), anywhere in a path. */
+const GLOB_CHARACTERS = /[*?[]/;
+
+const hasGlobCharacters = (path: string): boolean => GLOB_CHARACTERS.test(path);
+
+/**
+ * A path DuckDB reads as exactly this one file. DuckDB has no escape for glob characters, so a
+ * file named `*.csv` (or in a folder `[x]`) would bring its neighbours in: such a file is read
+ * through a symbolic link with a plain name in the scratch folder (its extension kept: DuckDB
+ * tells gzip by it). Messages still name the user's path.
+ */
+async function literalPath(file: DataFile, unpackTo: string, index: number): Promise<string> {
+  if (!hasGlobCharacters(file.path)) return file.path;
+  const link = join(unpackTo, `literal-${index}.${file.kind}`);
+  await symlink(resolve(file.path), link);
+  return link;
 }
 
 /** Reads one file's columns, and one row to refuse a file without lines. */

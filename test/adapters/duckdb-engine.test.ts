@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -316,7 +316,13 @@ describe('DuckDbEngine reads', () => {
   });
 
   it('leaves no extracted zip members behind', async () => {
-    const before = readdirSync(tmpdir()).length;
+    // An engine with a temporary folder of its own: the machine's tmpdir changes under parallel runs.
+    const scratch = mkdtempSync(join(tmpdir(), 'whopays-test-scratch-'));
+    const ownEngine = await DuckDbEngine.create({
+      threads: 1,
+      memoryLimit: '256MB',
+      scratchParent: scratch,
+    });
     const dbr: Line = {
       InvoiceID: '1320575235',
       PayerAccountId: PAYER,
@@ -327,9 +333,19 @@ describe('DuckDbEngine reads', () => {
       UnBlendedCost: '1',
     };
     writeZip(file('dbr.csv.zip'), 'dbr.csv', dbrCsv([dbr]));
-    const result = await engine.ledger({ location: file('dbr.csv.zip') });
-    expect(result.rows[0]!.final_line_count).toBe(1);
-    expect(readdirSync(tmpdir()).length).toBe(before);
+    try {
+      const result = await ownEngine.ledger({ location: file('dbr.csv.zip') });
+      expect(result.rows[0]!.final_line_count).toBe(1);
+      // Only the engine's own scratch folder is left, and no unpacked source inside it.
+      const [engineScratch, ...others] = readdirSync(scratch);
+      expect(others).toEqual([]);
+      expect(
+        readdirSync(join(scratch, engineScratch!)).filter((name) => name.startsWith('source-')),
+      ).toEqual([]);
+    } finally {
+      await ownEngine.close();
+    }
+    expect(readdirSync(scratch)).toEqual([]);
   });
 });
 
