@@ -34,8 +34,16 @@ const SourceSchema = z
     /** Stable id used in construct ids and table names: lowercase, short. */
     id: z.string().regex(/^[a-z][a-z0-9]{0,19}$/, 'must be 1-20 lowercase letters/digits'),
     format: z.enum(['dbr', 'cur', 'cur2', 'focus']),
-    /** The S3 prefix configured on the report / export (DBR: where the `.csv.zip` files land). */
-    prefix: keyPrefix,
+    /**
+     * The S3 prefix configured on the report / export (DBR: where the `.csv.zip` files land; `''`
+     * for DBR files at the bucket root, where AWS writes them).
+     */
+    prefix: z
+      .string()
+      .refine(
+        (value) => value === '' || keyPrefix.safeParse(value).success,
+        'must be an S3 prefix without leading/trailing "/" ("" only for DBR at the bucket root)',
+      ),
     /** CUR 1 report name or CUR 2.0 / FOCUS export name; absent for DBR. */
     reportName: z
       .string()
@@ -55,6 +63,13 @@ const SourceSchema = z
         code: 'custom',
         path: ['reportName'],
         message: `is required for format ${source.format}`,
+      });
+    }
+    if (source.prefix === '' && source.format !== 'dbr') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prefix'],
+        message: 'may be empty only for format dbr (DBR files at the bucket root)',
       });
     }
     if (source.format === 'dbr' && source.reportName !== undefined) {

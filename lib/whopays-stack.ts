@@ -16,7 +16,7 @@ import { AttributionCatalog } from './attribution-catalog.js';
 import { AttributionPipeline } from './attribution-pipeline.js';
 import type { DeployConfig } from './config.js';
 import { CurBucket } from './cur-bucket.js';
-import { IngestTrigger } from './ingest-trigger.js';
+import { IngestTrigger, sourceKeyPrefix } from './ingest-trigger.js';
 import {
   acknowledgeCdkSingletons,
   acknowledgeFunctionDefaults,
@@ -108,8 +108,8 @@ export class WhopaysStack extends Stack {
     );
     const allow = (target: LambdaFunction, actions: string[], resources: string[]) =>
       target.addToRolePolicy(new PolicyStatement({ actions, resources }));
-    const sourceObjects = [...new Set(config.sources.map((s) => s.prefix))].map((p) =>
-      curBucket.bucket.arnForObjects(`${p}/*`),
+    const sourceObjects = [...new Set(config.sources.map(sourceKeyPrefix))].map((p) =>
+      curBucket.bucket.arnForObjects(`${p}*`),
     );
     const work = workBucket.bucket;
     const useKey = (target: LambdaFunction) =>

@@ -1,6 +1,7 @@
 import type { SourceFormat } from '../core/source-columns.js';
 import {
   partitionPredicate as catalogPartitionPredicate,
+  deliveryFilesPredicate,
   ledgerSql,
   quoteIdentifier,
 } from '../core/sql-catalog.js';
@@ -12,6 +13,11 @@ export interface LedgerQueryTarget {
   readonly payerAccountId: string;
   /** YYYY-MM */
   readonly billingPeriod: string;
+  /**
+   * The data files the delivery's manifest lists (`s3://bucket/key`): only their rows are read.
+   * @default - every file of the partition (DBR: one file per payer and month)
+   */
+  readonly files?: readonly string[];
 }
 
 /**
@@ -22,9 +28,14 @@ export interface LedgerQueryTarget {
 export const partitionPredicate = (target: LedgerQueryTarget): string =>
   catalogPartitionPredicate(target.format, target.billingPeriod, target.payerAccountId).sql;
 
-/** The ledger SQL as Athena runs it for one delivery: the shared sql/ file over one partition. */
-export const athenaLedgerQuery = (target: LedgerQueryTarget): string =>
-  ledgerSql(
+/**
+ * The ledger SQL as Athena runs it for one delivery: the shared sql/ file over one partition and,
+ * when given, only the files the manifest lists.
+ */
+export const athenaLedgerQuery = (target: LedgerQueryTarget): string => {
+  const files = target.files === undefined ? '' : ` and ${deliveryFilesPredicate(target.files)}`;
+  return ledgerSql(
     target.format,
-    `(select * from ${quoteIdentifier(target.database)}.${quoteIdentifier(target.table)} where ${partitionPredicate(target)})`,
+    `(select * from ${quoteIdentifier(target.database)}.${quoteIdentifier(target.table)} where ${partitionPredicate(target)}${files})`,
   );
+};

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { classifyKey } from '../core/delivery.js';
 import { InputError } from '../core/errors.js';
-import { parseManifest } from '../core/manifest.js';
+import { keyFromReportFolder, parseManifest } from '../core/manifest.js';
 
 /** How a data file is read: DuckDB reads csv, csv.gz and parquet; zip is extracted first. */
 export type FileKind = 'csv' | 'csv.gz' | 'csv.zip' | 'parquet';
@@ -60,19 +60,15 @@ interface ManifestScope {
   readonly listed: ReadonlySet<string>;
 }
 
-/**
- * The local copy of a listed S3 key: its part below the report (export) folder, under the local
- * report folder. Nothing below that folder carries the report's name as a folder name (date
- * folders, assembly ids, `data`, `BILLING_PERIOD=`, `<timestamp>-<executionId>`), so the last such
- * folder of the key is the report folder, whatever prefix the bucket used.
- */
-function localPath(reportFolder: string, reportName: string, key: string, manifest: string) {
-  const parts = key.split('/');
-  const below = parts.slice(0, -1).lastIndexOf(reportName);
-  if (below < 0)
-    throw new InputError(manifest, `lists ${key}, which is not below a ${reportName}/ folder`);
-  return join(reportFolder, ...parts.slice(below + 1));
-}
+/** The local copy of a listed S3 key: its part below the report (export) folder, under the local report folder. */
+const localPath = (
+  format: 'cur' | 'cur2',
+  reportFolder: string,
+  reportName: string,
+  key: string,
+  manifest: string,
+): string =>
+  join(reportFolder, ...keyFromReportFolder(format, reportName, key, manifest).split('/').slice(1));
 
 /**
  * Reads a date-folder (CUR 1) or metadata (CUR 2.0) manifest of a "create new report version"
@@ -86,7 +82,7 @@ async function manifestScope(manifest: string): Promise<ManifestScope | undefine
     throw new InputError(manifest, `cannot read the manifest (${error.code ?? error.message})`);
   });
   // The bucket does not matter here: only the keys are mapped onto local files.
-  const parsed = parseManifest(delivery.format, text, manifest, '');
+  const parsed = parseManifest(delivery.format, text, manifest);
   const periodFolder = dirname(manifest);
   const reportFolder =
     delivery.format === 'cur' ? dirname(periodFolder) : dirname(dirname(periodFolder));
@@ -96,7 +92,7 @@ async function manifestScope(manifest: string): Promise<ManifestScope | undefine
       : join(reportFolder, 'data', `BILLING_PERIOD=${delivery.billingPeriod}`);
   const listed = new Set<string>();
   for (const { key } of parsed.objects) {
-    const path = localPath(reportFolder, delivery.reportName, key, manifest);
+    const path = localPath(delivery.format, reportFolder, delivery.reportName, key, manifest);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw new InputError(manifest, `lists ${key}, missing here (${path})`);
     listed.add(path);

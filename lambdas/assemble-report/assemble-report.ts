@@ -10,6 +10,7 @@ import { mergeReports } from '../core/merge-reports.js';
 import { buildReport } from '../core/report.js';
 import { accountsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
+import { resourceIdsMissing } from '../core/warnings.js';
 import { type AssembleConfig, ConfigError } from '../shared/config.js';
 import { ENV } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
@@ -226,13 +227,15 @@ export const assembleReport = async (
 
   const queryExecutionId = input.athena.QueryExecution.QueryExecutionId;
   const rows = await readLedgerRows(deps.athena, queryExecutionId);
+  const path = `s3://${input.source.bucket}/${input.source.key}`;
   const report = buildReport({
     sources: [
       {
-        path: `s3://${input.source.bucket}/${input.source.key}`,
+        path,
         format: input.format,
         ...(input.currency ? { currency: input.currency } : {}),
         rows,
+        ...(input.withoutResourceIds ? { warnings: [resourceIdsMissing(path)] } : {}),
       },
     ],
     ...(groups ? { groups } : {}),

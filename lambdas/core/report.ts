@@ -21,6 +21,8 @@ export interface LedgerSource {
   /** The declared currency of a DBR source (DBR has no currency column). */
   readonly currency?: string;
   readonly rows: readonly LedgerRow[];
+  /** Sentences about the source itself (e.g. a column it lacks), carried by every period it fills. */
+  readonly warnings?: readonly string[];
 }
 
 export interface BuildReportInput {
@@ -333,6 +335,7 @@ export function buildReport(input: BuildReportInput): Report {
       // Rows come grouped by period: skip the table lookup while the period stays the same.
       if (acc?.billingPeriod !== row.billing_period || acc.currency !== currency) {
         acc = table.get(row.billing_period, currency);
+        for (const warning of source.warnings ?? []) acc.warnings.add(warning);
       }
       if (own === undefined && source.format !== 'dbr') {
         acc.warnings.currencyMissing(source.path, currency, row.line_count);

@@ -274,6 +274,30 @@ export function partitionPredicate(
   return { sql, parameters };
 }
 
+/**
+ * The column that names the file a row was read from: Athena's `"$path"` pseudo-column
+ * (`s3://bucket/key`), or DuckDB's `filename` (of `read_parquet(…, filename = true)`).
+ */
+export type FilePathColumn = '"$path"' | 'filename';
+
+/**
+ * The predicate that limits a scan to the files one delivery's manifest lists. A "create new
+ * version" export keeps every refresh of the month below the same partition, so the partition
+ * alone would count the month once per refresh.
+ *
+ * @param files - the listed files, as the path column spells them (`s3://bucket/key` on Athena).
+ * @example deliveryFilesPredicate(['s3://b/r/data/BILLING_PERIOD=2025-10/r-00001.snappy.parquet'])
+ */
+export function deliveryFilesPredicate(
+  files: readonly string[],
+  pathColumn: FilePathColumn = '"$path"',
+): string {
+  if (files.length === 0) {
+    throw new InputError('delivery files', 'a delivery must list at least one data file');
+  }
+  return `${pathColumn} in (${files.map(sqlString).join(', ')})`;
+}
+
 /** What an analyst named query computes. */
 export type AnalystQueryKind = 'ledger' | 'account_totals' | 'transfers';
 

@@ -51,6 +51,13 @@ const lines = (n: number): string => (n === 1 ? '1 line' : `${n} lines`);
 const have = (n: number): string => (n === 1 ? 'has' : 'have');
 
 /**
+ * A source without resource ids: a shared Capacity Reservation's cost is found by the CR's ARN in
+ * the resource id (ATTRIBUTION.md), so without them every CR stays with the account it ran in.
+ */
+export const resourceIdsMissing = (file: string): string =>
+  `${file}: the delivery has no resource ids (line_item_resource_id), so Capacity Reservation attribution is off: CR costs stay with the account they ran in. Include resource IDs in the export (CUR 2.0 INCLUDE_RESOURCES, CUR 1 RESOURCES; docs/deploying.md)`;
+
+/**
  * Collects the anomalies of one period and words them as short sentences for `warnings`. Each kind
  * of anomaly gives one sentence however many rows show it; the sentences come out in a fixed order.
  */

@@ -70,6 +70,12 @@ export const RunInputSchema = z.looseObject({
     database: z.string().min(1),
     workGroup: z.string().min(1),
   }),
+  /**
+   * True when the delivery's manifest lists its columns and resource ids are not among them
+   * (CUR 2.0 without `INCLUDE_RESOURCES`, CUR 1 without `RESOURCES`): no Capacity Reservation line
+   * can be attributed, and the report says so.
+   */
+  withoutResourceIds: z.boolean().optional(),
   /** Present only for `dbr`: the file NormalizeDbr writes (staging; never a trigger prefix). */
   normalize: z
     .object({

@@ -6,7 +6,7 @@ import { athenaLedgerQuery } from '../adapters/athena-ledger-query.js';
 import type { ObjectStore } from '../adapters/s3-store.js';
 import { classifyKey, decodeS3Key, deliveryId, matchSource } from '../core/delivery.js';
 import { InputError } from '../core/errors.js';
-import { parseManifest } from '../core/manifest.js';
+import { parseManifest, receivedObjects } from '../core/manifest.js';
 import { ConfigError, type StartConfig } from '../shared/config.js';
 import { logger } from '../shared/logger.js';
 import { executionName, type RunInput } from '../shared/pipeline-contract.js';
@@ -38,6 +38,15 @@ type S3Record = z.infer<typeof S3RecordSchema>;
 // S3's own test message on notification setup has no Records (so it fails any S3 event schema).
 const S3TestEventSchema = z.looseObject({ Event: z.literal('s3:TestEvent') });
 const S3EventSchema = z.looseObject({ Records: z.array(S3RecordSchema).min(1) });
+
+/**
+ * Longest query text a run carries: Athena takes 262,144 bytes, and the whole execution input
+ * (which holds the query) must fit Step Functions' 256 KiB, with room for the rest of the state.
+ */
+const MAX_QUERY_LENGTH = 200_000;
+
+/** The column Capacity Reservation attribution reads (sql/ledger/cur_ledger.sql). */
+const RESOURCE_ID_COLUMN = 'line_item_resource_id';
 
 /** HEADs many keys a few at a time: a CUR 2.0 month can list hundreds of files. */
 const missingObjects = async (
@@ -85,17 +94,21 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     throw new InputError(file, `no configured ${delivery.format} source matches this key`);
 
   let assemblyId: string | undefined;
+  let files: string[] | undefined;
+  let withoutResourceIds = false;
   if (delivery.format !== 'dbr') {
     const text = await store.getText(bucket, key);
     if (!text) throw new InputError(file, 'manifest no longer exists');
-    const manifest = parseManifest(delivery.format, text.body, file, bucket);
+    const manifest = parseManifest(delivery.format, text.body, file);
     if (manifest.payerAccountId && manifest.payerAccountId !== source.payerAccountId) {
       throw new InputError(
         file,
         `manifest payer ${manifest.payerAccountId} is not the configured payer ${source.payerAccountId}`,
       );
     }
-    const missing = await missingObjects(store, manifest.objects);
+    // Resolved where the event came from: a replicated manifest still names the source bucket.
+    const objects = receivedObjects(manifest, { ...delivery, bucket }, file);
+    const missing = await missingObjects(store, objects);
     if (missing.length > 0) {
       throw new InputError(
         file,
@@ -103,6 +116,12 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
       );
     }
     assemblyId = manifest.assemblyId;
+    files = objects.map((o) => `s3://${o.bucket}/${o.key}`);
+    // FOCUS names a capacity reservation in its own columns (ATTRIBUTION.md, FOCUS).
+    withoutResourceIds =
+      source.format !== 'focus' &&
+      manifest.columns !== undefined &&
+      !manifest.columns.includes(RESOURCE_ID_COLUMN);
   }
 
   // A Data Exports manifest is the same for CUR 2.0 and FOCUS: the source says which it is.
@@ -110,6 +129,20 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
   const table = source.table ?? config.tables[format];
   if (!table) throw new ConfigError(`no Glue table configured for format ${format}`);
   const payerAccountId = source.payerAccountId;
+  const queryString = athenaLedgerQuery({
+    format,
+    database: config.database,
+    table,
+    payerAccountId,
+    billingPeriod: delivery.billingPeriod,
+    ...(files ? { files } : {}),
+  });
+  if (queryString.length > MAX_QUERY_LENGTH) {
+    throw new InputError(
+      file,
+      `manifest lists ${files?.length ?? 0} files: the query naming them would be ${queryString.length} characters, over the ${MAX_QUERY_LENGTH} the run input allows`,
+    );
+  }
   const id = deliveryId({
     bucket,
     key,
@@ -124,6 +157,7 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     payerAccountId,
     billingPeriod: delivery.billingPeriod,
     ...(source.currency ? { currency: source.currency } : {}),
+    ...(withoutResourceIds ? { withoutResourceIds } : {}),
     source: {
       bucket,
       key,
@@ -131,13 +165,7 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
       ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
     },
     query: {
-      queryString: athenaLedgerQuery({
-        format,
-        database: config.database,
-        table,
-        payerAccountId,
-        billingPeriod: delivery.billingPeriod,
-      }),
+      queryString,
       database: config.database,
       workGroup: config.workGroup,
     },

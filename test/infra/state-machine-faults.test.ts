@@ -1,3 +1,4 @@
+import { localMachine, runLocally, TaskFailure } from '../lambdas/helpers/local-state-machine.js';
 import { type AslState, type Retrier, synthesizedMachine } from './state-machine-definition.js';
 import { EXAMPLES, exampleConfig, iamStatements } from './synth-helpers.js';
 
@@ -151,5 +152,96 @@ describe.each(EXAMPLES)('state machine faults (%s)', (name) => {
     };
     visit(definition.StartAt);
     expect([...seen].sort()).toEqual(Object.keys(states).sort());
+  });
+});
+
+/**
+ * The same definitions run in aws-local-stepfunctions, a maintained ASL interpreter: its own
+ * Choice, Retry and Catch rules decide the path, with every Task stubbed to succeed or to fail
+ * with one error name. What the service integrations do is not modelled here (chain tests).
+ */
+describe.each(EXAMPLES)('state machine paths in a real ASL interpreter (%s)', (name) => {
+  const { definition } = synthesizedMachine(exampleConfig(name));
+  const input = (format: 'dbr' | 'cur2') => ({
+    deliveryId: 'a'.repeat(32),
+    format,
+    query: { queryString: 'select 1', database: 'whopays', workGroup: 'whopays' },
+  });
+  /** Every task succeeds, except `failing`, which throws `error` on its first `times` attempts. */
+  const tasks = (failing?: string, error = 'Error', times = Number.POSITIVE_INFINITY) => {
+    let attempts = 0;
+    const step = (state: string, result: unknown) => async () => {
+      if (state === failing && attempts++ < times) throw new TaskFailure(error, 'injected');
+      return result;
+    };
+    return {
+      NormalizeDbr: step('NormalizeDbr', { status: 'written' }),
+      // The .sync result's fields the ResultSelector reads (a missing one fails the state).
+      RunLedgerQuery: step('RunLedgerQuery', {
+        QueryExecution: {
+          QueryExecutionId: 'q-1',
+          Status: { State: 'SUCCEEDED' },
+          Statistics: { DataScannedInBytes: 1 },
+        },
+      }),
+      AssembleReport: step('AssembleReport', { status: 'written' }),
+      PublishReport: step('PublishReport', { status: 'published' }),
+      AlertFailure: step('AlertFailure', { MessageId: 'm-1' }),
+    };
+  };
+
+  it('the interpreter accepts the definition (ASL structure and JSONPaths validated)', () => {
+    expect(() => localMachine(definition)).not.toThrow();
+  });
+
+  it.each([
+    ['dbr', ['IsDbr', 'NormalizeDbr', 'RunLedgerQuery', 'AssembleReport', 'PublishReport', 'Done']],
+    ['cur2', ['IsDbr', 'RunLedgerQuery', 'AssembleReport', 'PublishReport', 'Done']],
+  ] as const)('a %s delivery takes its path to Done', async (format, path) => {
+    const execution = await runLocally(definition, tasks(), input(format), 'e');
+    expect(execution).toMatchObject({ status: 'SUCCEEDED', path });
+  });
+
+  it.each(Object.keys(LAMBDA_STEPS) as (keyof typeof LAMBDA_STEPS)[])(
+    '%s: a Lambda service error is retried and the run completes; a function error alerts at once',
+    async (step) => {
+      const retriedRun = await runLocally(
+        definition,
+        tasks(step, 'Lambda.TooManyRequestsException', 2),
+        input('dbr'),
+        'e',
+      );
+      expect(retriedRun.status).toBe('SUCCEEDED');
+      expect(retriedRun.path.filter((s) => s === step)).toHaveLength(3);
+
+      const failed = await runLocally(definition, tasks(step, 'InputError'), input('dbr'), 'e');
+      expect(failed).toMatchObject({ status: 'FAILED', error: 'WhopaysRunFailed' });
+      expect(failed.path.filter((s) => s === step)).toHaveLength(1);
+      expect(failed.path.slice(-2)).toEqual(['AlertFailure', 'RunFailed']);
+    },
+  );
+
+  it('a query that FAILED is not retried; the alert is retried until SNS takes it', async () => {
+    let alerts = 0;
+    const execution = await runLocally(
+      definition,
+      {
+        ...tasks('RunLedgerQuery', 'States.TaskFailed'),
+        AlertFailure: async () => {
+          if (++alerts < 2) throw new TaskFailure('SNS.InternalErrorException', 'injected');
+          return { MessageId: 'm-1' };
+        },
+      },
+      input('cur2'),
+      'e',
+    );
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'WhopaysRunFailed' });
+    expect(execution.path).toEqual([
+      'IsDbr',
+      'RunLedgerQuery',
+      'AlertFailure',
+      'AlertFailure',
+      'RunFailed',
+    ]);
   });
 });

@@ -1,18 +1,14 @@
 import { GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
-import { s3Store } from '../../lambdas/adapters/s3-store.js';
-import type { LedgerRow } from '../../lambdas/core/ledger.js';
 import type { Report } from '../../lambdas/core/report-model.js';
-import { RunInputSchema } from '../../lambdas/shared/pipeline-contract.js';
 import { synthesizedMachine } from '../infra/state-machine-definition.js';
-import { exampleConfig } from '../infra/synth-helpers.js';
+import { EXAMPLES, exampleConfig } from '../infra/synth-helpers.js';
 import * as fixture from './helpers/chain-fixture.js';
 import { lambdaContext } from './helpers/lambda-context.js';
-import { type LocalExecution, runLocally, TaskFailure } from './helpers/local-state-machine.js';
-import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
-import { athenaPages } from './helpers/pipeline-fixture.js';
+import type { LocalExecution } from './helpers/local-state-machine.js';
+import { MemoryS3 } from './helpers/memory-s3.js';
 
 /**
  * The chain of chain.test.ts, driven by the synthesized state machine definition instead of by
@@ -138,8 +134,8 @@ const figuresOf = (report: Report): string[] => {
   return [...figures];
 };
 
-describe('faults of a run, through the synthesized state machine', () => {
-  const { definition } = synthesizedMachine(exampleConfig('aws'));
+describe.each(EXAMPLES)('faults of a run, through the synthesized state machine (%s)', (name) => {
+  const { definition } = synthesizedMachine(exampleConfig(name));
   const mocks = fixture.chainMocks();
   const { sfn, athena, budgets, sns } = mocks;
   let s3: MemoryS3;
@@ -157,70 +153,22 @@ describe('faults of a run, through the synthesized state machine', () => {
    */
   const deliver = async (
     data: string,
-    queryFault: (attempt: number) => string | undefined = () => undefined,
-  ): Promise<LocalExecution> => {
-    fixture.putDelivery(s3, data);
-    const {
-      start: startRun,
-      assemble,
-      publish,
-    } = fixture.chainHandlers(s3Store(newS3Client()), ACCOUNT, SUMMARY_TOPIC);
-    const started = await startRun(fixture.manifestMessage(fixture.MANIFEST), lambdaContext);
-    expect(started).toEqual({ batchItemFailures: [] });
-    const start = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
-    const runInput = RunInputSchema.parse(JSON.parse(start.input!));
-
-    let queryAttempt = 0;
-    return runLocally(
-      definition,
-      {
-        NormalizeDbr: async () => {
-          throw new Error('a CUR 2.0 delivery never reaches NormalizeDbr');
+    queryFault?: (attempt: number) => string | undefined,
+  ): Promise<LocalExecution> =>
+    (
+      await fixture.deliverThroughMachine(
+        {
+          definition,
+          s3,
+          mocks,
+          account: ACCOUNT,
+          summaryTopic: SUMMARY_TOPIC,
+          alertTopic: ALERT_TOPIC,
+          ...(queryFault ? { queryFault } : {}),
         },
-        // Athena's .sync: a query that ends FAILED (here: DuckDB refusing the cast) is a task
-        // failure, named by none of the Athena API errors the retrier lists.
-        RunLedgerQuery: async (parameters) => {
-          const fault = queryFault(++queryAttempt);
-          if (fault !== undefined) throw new TaskFailure(fault, 'injected');
-          const { QueryString } = parameters as { QueryString: string };
-          let rows: LedgerRow[];
-          try {
-            rows = await fixture.runLedgerOnDuckDb(QueryString, data);
-          } catch (error) {
-            throw new TaskFailure(
-              'States.TaskFailed',
-              `query FAILED: ${(error as Error).message.split('\n')[0]}`,
-            );
-          }
-          athenaPages(rows, 100).forEach((page) => {
-            athena.on(GetQueryResultsCommand).resolves(page);
-          });
-          return {
-            QueryExecution: {
-              QueryExecutionId: `q-${queryAttempt}`,
-              Status: { State: 'SUCCEEDED' },
-              Statistics: { DataScannedInBytes: 1 },
-            },
-          };
-        },
-        AssembleReport: async (state) => assemble(state, lambdaContext),
-        PublishReport: async (state) => publish(state, lambdaContext),
-        AlertFailure: async (parameters) => {
-          const { TopicArn, Subject, Message } = parameters as Record<string, unknown>;
-          expect(String(TopicArn)).toMatch(/^\{\{Ref:PublishingAlertTopic/);
-          return new SNSClient({}).send(
-            new PublishCommand({
-              TopicArn: ALERT_TOPIC,
-              Subject: String(Subject),
-              Message: JSON.stringify(Message),
-            }),
-          );
-        },
-      },
-      runInput,
-      start.name!,
-    );
-  };
+        data,
+      )
+    ).execution;
 
   const summaryPublishes = () =>
     sns.commandCalls(PublishCommand).filter((c) => c.args[0].input.TopicArn === SUMMARY_TOPIC);

@@ -1,35 +1,25 @@
-import { GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import { CreateBudgetCommand } from '@aws-sdk/client-budgets';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import 'aws-sdk-client-mock-jest';
-import { s3Store } from '../../lambdas/adapters/s3-store.js';
 import type { Report } from '../../lambdas/core/report-model.js';
 import {
   AssembleOutputSchema,
   PublishOutputSchema,
-  RunInputSchema,
 } from '../../lambdas/shared/pipeline-contract.js';
+import { synthesizedMachine } from '../infra/state-machine-definition.js';
+import { EXAMPLES, exampleConfig } from '../infra/synth-helpers.js';
 import {
   CONSUMER,
-  CUR_BUCKET,
-  chainHandlers,
   chainMocks,
-  DATA,
-  MANIFEST,
-  manifestMessage,
+  deliverThroughMachine,
   OWNER,
   PAYER,
   partition,
-  putDelivery,
   REPORTS,
-  runLedgerOnDuckDb,
   stubFirstRun,
   threeLineCsv,
 } from './helpers/chain-fixture.js';
-import { lambdaContext } from './helpers/lambda-context.js';
-import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
-import { athenaPages } from './helpers/pipeline-fixture.js';
+import { MemoryS3 } from './helpers/memory-s3.js';
 
 const RI = `arn:${partition}:ec2:us-east-1:${OWNER}:reserved-instances/ri-0001`;
 
@@ -43,87 +33,90 @@ const RI = `arn:${partition}:ec2:us-east-1:${OWNER}:reserved-instances/ri-0001`;
  */
 const CSV = threeLineCsv(RI, '10');
 
-describe('the whole chain, locally: start -> query (DuckDB) -> assemble -> publish', () => {
-  const mocks = chainMocks();
-  const { sfn, athena, budgets, sns } = mocks;
-  let s3: MemoryS3;
+describe.each(EXAMPLES)(
+  'the whole chain through the synthesized state machine (%s): start -> query (DuckDB) -> assemble -> publish',
+  (name) => {
+    const { definition } = synthesizedMachine(exampleConfig(name));
+    const mocks = chainMocks();
+    const { sfn, athena, budgets, sns } = mocks;
+    let s3: MemoryS3;
 
-  beforeEach(() => {
-    s3 = new MemoryS3();
-    for (const mock of [sfn, athena, budgets, sns]) mock.reset();
-  });
-  afterEach(() => s3.restore());
-
-  it('turns one CUR 2.0 delivery into a report in S3, budgets and one SNS summary', async () => {
-    // Prepare: the delivery as Data Exports writes it.
-    putDelivery(s3, CSV);
-    stubFirstRun(mocks, 'summary-1');
-    const { start, assemble, publish } = chainHandlers(
-      s3Store(newS3Client()),
-      '111122223333',
-      `arn:${partition}:sns:us-east-1:111122223333:t`,
-    );
-
-    // Act 1: the S3 notification reaches start-run through SQS.
-    const started = await start(manifestMessage(MANIFEST.replace('=', '%3D')), lambdaContext);
-    expect(started).toEqual({ batchItemFailures: [] });
-    const runInput = RunInputSchema.parse(
-      JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!),
-    );
-
-    // Act 2: the Athena step runs the rendered SQL; its rows come back as Athena pages.
-    const rows = await runLedgerOnDuckDb(runInput.query.queryString, s3.text(CUR_BUCKET, DATA)!);
-    const pages = athenaPages(rows, 2);
-    pages.forEach((page, i) => {
-      athena
-        .on(GetQueryResultsCommand, { NextToken: i === 0 ? undefined : `page-${i + 1}` })
-        .resolves(page);
+    beforeEach(() => {
+      s3 = new MemoryS3();
+      for (const mock of [sfn, athena, budgets, sns]) mock.reset();
     });
+    afterEach(() => s3.restore());
 
-    // Act 3: assemble, then publish, with the state as Step Functions passes it.
-    const assembleState = { ...runInput, athena: { QueryExecution: { QueryExecutionId: 'q-1' } } };
-    const assembled = AssembleOutputSchema.parse(await assemble(assembleState, lambdaContext));
-    const published = PublishOutputSchema.parse(
-      await publish({ ...assembleState, assembled }, lambdaContext),
-    );
+    it('turns one CUR 2.0 delivery into a report in S3, budgets and one SNS summary', async () => {
+      // Prepare: a first run (no budget yet).
+      stubFirstRun(mocks, 'summary-1');
 
-    // Assess
-    expect(assembled).toMatchObject({ status: 'written', final: false });
-    const report = JSON.parse(s3.text(REPORTS, `reports/2025-10/${PAYER}/report.json`)!) as Report;
-    const period = report.periods[0]!;
-    const figures = (id: string) => {
-      const a = period.accounts.find((x) => x.accountId === id)!;
-      return [a.usageCost, a.ownerCost, a.invoiceCost].map(Number);
-    };
-    expect(figures(OWNER)).toEqual([15, 45, 45]);
-    expect(figures(CONSUMER)).toEqual([30, 0, 0]);
-    expect(
-      period.transfers.map((t) => [
-        t.ownerAccountId,
-        t.consumerAccountId,
-        t.commitment,
-        Number(t.cost),
-      ]),
-    ).toEqual([[OWNER, CONSUMER, 'ri', 30]]);
-    expect(s3.keys(REPORTS)).toEqual(
-      expect.arrayContaining([
-        `reports/2025-10/${PAYER}/accounts.csv`,
-        `reports/2025-10/${PAYER}/transfers.csv`,
-        'reports/2025-10/consolidated/report.json',
-      ]),
-    );
-    // OWNER: 45 x 1.2 = 54 -> "54.00"; CONSUMER has no positive ownerCost, so no budget.
-    expect(budgets).toHaveReceivedCommandTimes(CreateBudgetCommand, 1);
-    expect(budgets).toHaveReceivedCommandWith(CreateBudgetCommand, {
-      Budget: expect.objectContaining({
-        BudgetName: `whopays-${OWNER}`,
-        BudgetLimit: { Amount: '54.00', Unit: 'USD' },
-      }),
+      // Act: the S3 notification reaches start-run through SQS; the execution runs every state,
+      // the ledger rows coming back from Athena in pages of 2.
+      const { execution } = await deliverThroughMachine(
+        {
+          definition,
+          s3,
+          mocks,
+          account: '111122223333',
+          summaryTopic: `arn:${partition}:sns:us-east-1:111122223333:t`,
+          alertTopic: `arn:${partition}:sns:us-east-1:111122223333:alert`,
+          pageSize: 2,
+        },
+        CSV,
+      );
+
+      // Assess
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.path).toEqual([
+        'IsDbr',
+        'RunLedgerQuery',
+        'AssembleReport',
+        'PublishReport',
+        'Done',
+      ]);
+      const output = execution.output as { assembled: unknown; published: unknown };
+      const assembled = AssembleOutputSchema.parse(output.assembled);
+      const published = PublishOutputSchema.parse(output.published);
+      expect(assembled).toMatchObject({ status: 'written', final: false });
+      const report = JSON.parse(
+        s3.text(REPORTS, `reports/2025-10/${PAYER}/report.json`)!,
+      ) as Report;
+      const period = report.periods[0]!;
+      const figures = (id: string) => {
+        const a = period.accounts.find((x) => x.accountId === id)!;
+        return [a.usageCost, a.ownerCost, a.invoiceCost].map(Number);
+      };
+      expect(figures(OWNER)).toEqual([15, 45, 45]);
+      expect(figures(CONSUMER)).toEqual([30, 0, 0]);
+      expect(
+        period.transfers.map((t) => [
+          t.ownerAccountId,
+          t.consumerAccountId,
+          t.commitment,
+          Number(t.cost),
+        ]),
+      ).toEqual([[OWNER, CONSUMER, 'ri', 30]]);
+      expect(s3.keys(REPORTS)).toEqual(
+        expect.arrayContaining([
+          `reports/2025-10/${PAYER}/accounts.csv`,
+          `reports/2025-10/${PAYER}/transfers.csv`,
+          'reports/2025-10/consolidated/report.json',
+        ]),
+      );
+      // OWNER: 45 x 1.2 = 54 -> "54.00"; CONSUMER has no positive ownerCost, so no budget.
+      expect(budgets).toHaveReceivedCommandTimes(CreateBudgetCommand, 1);
+      expect(budgets).toHaveReceivedCommandWith(CreateBudgetCommand, {
+        Budget: expect.objectContaining({
+          BudgetName: `whopays-${OWNER}`,
+          BudgetLimit: { Amount: '54.00', Unit: 'USD' },
+        }),
+      });
+      expect(published).toMatchObject({ status: 'published', summaryMessageId: 'summary-1' });
+      expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+      expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).toBe(
+        `whopays 2025-10 ${PAYER} provisional`,
+      );
     });
-    expect(published).toMatchObject({ status: 'published', summaryMessageId: 'summary-1' });
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Subject).toBe(
-      `whopays 2025-10 ${PAYER} provisional`,
-    );
-  });
-});
+  },
+);

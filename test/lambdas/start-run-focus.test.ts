@@ -51,7 +51,11 @@ describe('start-run on a FOCUS export', () => {
     });
     expect(sent.name).toBe(`focus-${PAYER}-2025-10-${input.deliveryId}`);
     expect(input.query.queryString).toContain(
-      `from (select * from "whopays"."focus_data" where "billing_period" = '2025-10') as focus_lines`,
+      `from (select * from "whopays"."focus_data" where "billing_period" = '2025-10'`,
     );
+    expect(input.query.queryString).toContain('whopays-focus-00002.snappy.parquet');
+    expect(input.query.queryString).toContain(') as focus_lines');
+    // A FOCUS manifest has no CUR resource id column; FOCUS names a CR in its own columns.
+    expect(input.withoutResourceIds).toBeUndefined();
   });
 });

@@ -58,7 +58,7 @@ describe('start-run', () => {
     expect(name).toBe(`cur2-${PAYER}-2025-10-${input.deliveryId}`);
     expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
     expect(input.query.queryString).toContain(
-      `from (select * from "whopays"."cur2_data" where "billing_period" = '2025-10') as cur_lines`,
+      `from (select * from "whopays"."cur2_data" where "billing_period" = '2025-10' and "$path" in (${CUR2_DATA.map((k) => `'s3://cur-bucket/${k}'`).join(', ')})) as cur_lines`,
     );
     expect(input.normalize).toBeUndefined();
   });

@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AthenaClient } from '@aws-sdk/client-athena';
+import { dirname, join } from 'node:path';
+import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import {
   BudgetsClient,
   CreateBudgetCommand,
@@ -16,15 +16,20 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { budgetsAdapter } from '../../../lambdas/adapters/budgets.js';
-import type { ObjectStore } from '../../../lambdas/adapters/s3-store.js';
+import { type ObjectStore, s3Store } from '../../../lambdas/adapters/s3-store.js';
 import { snsNotifier } from '../../../lambdas/adapters/sns.js';
 import { makeHandler as makeAssemble } from '../../../lambdas/assemble-report/assemble-report.js';
 import { BudgetsPolicySchema } from '../../../lambdas/core/budget-plan.js';
 import { type LedgerRow, LedgerRowSchema } from '../../../lambdas/core/ledger.js';
 import { CUR_COLUMNS } from '../../../lambdas/core/source-columns.js';
 import { makeHandler as makePublish } from '../../../lambdas/publish-report/publish-report.js';
+import { RunInputSchema } from '../../../lambdas/shared/pipeline-contract.js';
 import { makeHandler as makeStart } from '../../../lambdas/start-run/start-run.js';
-import type { MemoryS3 } from './memory-s3.js';
+import type { AslDefinition } from '../../infra/state-machine-definition.js';
+import { lambdaContext } from './lambda-context.js';
+import { type LocalExecution, runLocally, TaskFailure } from './local-state-machine.js';
+import { type MemoryS3, newS3Client } from './memory-s3.js';
+import { athenaPages } from './pipeline-fixture.js';
 
 /** One CUR 2.0 export of October 2025 in a CUR bucket, as the chain tests deliver it. */
 export const partition = 'aws';
@@ -90,27 +95,43 @@ export const threeLineCsv = (
     }),
   ].join('\n');
 
+/** Where the Glue table of the export reads (the catalog's `<prefix>/<export>/data/`). */
+export const TABLE_LOCATION = `exports/${EXPORT}/data/`;
+
 /**
  * The Athena step, locally: the query text start-run rendered runs on DuckDB against a
- * `"whopays"."cur2_data"` table laid out like the Glue table (CUR columns + billing_period).
+ * `"whopays"."cur2_data"` table laid out like the Glue table: every CSV object below the table's
+ * S3 location (subfolders included, as Athena reads them), its CUR columns, the `billing_period`
+ * partition from the `BILLING_PERIOD=` folder and Athena's `"$path"` pseudo-column
+ * (`s3://bucket/key`), built from DuckDB's `filename`.
  */
 export const runLedgerOnDuckDb = async (
   queryString: string,
-  data: string,
+  s3: MemoryS3,
+  bucket = CUR_BUCKET,
+  location = TABLE_LOCATION,
 ): Promise<LedgerRow[]> => {
   const dir = await mkdtemp(join(tmpdir(), 'whopays-chain-'));
   try {
-    const file = join(dir, 'data.csv');
-    await writeFile(file, data);
+    const keys = s3.keys(bucket).filter((k) => k.startsWith(location) && k.endsWith('.csv'));
+    if (keys.length === 0) throw new Error(`no data below s3://${bucket}/${location}`);
+    for (const key of keys) {
+      await mkdir(join(dir, dirname(key)), { recursive: true });
+      await writeFile(join(dir, key), s3.buffer(bucket, key)!);
+    }
     const db = await DuckDBInstance.create(':memory:', { threads: '1' });
     const connection = await db.connect();
     try {
       const columns = CUR_COLUMNS.map((c) =>
         c.kind === 'money' ? `cast(${c.name} as decimal(18, 10)) as ${c.name}` : c.name,
       ).join(', ');
+      const root = `${dir}/`;
       await connection.run('create schema whopays');
       await connection.run(
-        `create view whopays.cur2_data as select ${columns}, '2025-10' as billing_period from read_csv('${file}', header = true, all_varchar = true)`,
+        `create view whopays.cur2_data as select ${columns},
+           regexp_extract(filename, 'BILLING_PERIOD=([0-9]{4}-[0-9]{2})', 1) as billing_period,
+           's3://${bucket}/' || substr(filename, ${root.length + 1}) as "$path"
+         from read_csv('${root}${location}**/*.csv', header = true, all_varchar = true, filename = true)`,
       );
       const reader = await connection.runAndReadAll(queryString);
       return reader.getRowObjectsJson().map((r) => LedgerRowSchema.parse(r));
@@ -218,3 +239,99 @@ export const chainHandlers = (store: ObjectStore, account: string, summaryTopic:
     dryRun: false,
   }),
 });
+
+/** What {@link deliverThroughMachine} needs besides the delivery's data. */
+export interface MachineRun {
+  /** The synthesized definition (state-machine-definition.ts). */
+  readonly definition: AslDefinition;
+  readonly s3: MemoryS3;
+  readonly mocks: ReturnType<typeof chainMocks>;
+  readonly account: string;
+  readonly summaryTopic: string;
+  /** Where the AlertFailure task publishes (the definition names the topic by a placeholder). */
+  readonly alertTopic: string;
+  /** Per attempt of the Athena step: the error name it fails with, or undefined to run it. */
+  readonly queryFault?: (attempt: number) => string | undefined;
+  /** Rows per GetQueryResults page (Athena pages at most 1,000). @default 100 */
+  readonly pageSize?: number;
+}
+
+/**
+ * One CUR 2.0 delivery from its S3 event to the end of its execution, through the synthesized
+ * state machine in aws-local-stepfunctions: start-run (real handler) starts it, then each Task is
+ * run locally: the ledger query on the DuckDB copy of the Glue table, AssembleReport and
+ * PublishReport by their real handlers, AlertFailure as an SNS publish on the mocked client.
+ */
+export const deliverThroughMachine = async (
+  run: MachineRun,
+  data: string,
+): Promise<{ execution: LocalExecution; executionName: string }> => {
+  const { definition, s3, mocks } = run;
+  putDelivery(s3, data);
+  const { start, assemble, publish } = chainHandlers(
+    s3Store(newS3Client()),
+    run.account,
+    run.summaryTopic,
+  );
+  // The key as S3 writes it in the event: form-encoded ('=' as %3D).
+  const started = await start(manifestMessage(MANIFEST.replace('=', '%3D')), lambdaContext);
+  if (started.batchItemFailures.length > 0) throw new Error('start-run refused the delivery');
+  const startInput = mocks.sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input;
+  const runInput = RunInputSchema.parse(JSON.parse(startInput.input!));
+
+  let queryAttempt = 0;
+  const execution = await runLocally(
+    definition,
+    {
+      NormalizeDbr: async () => {
+        throw new Error('a CUR 2.0 delivery never reaches NormalizeDbr');
+      },
+      // Athena's .sync: a query that ends FAILED (here: DuckDB refusing the cast) is a task
+      // failure, named by none of the Athena API errors the retrier lists.
+      RunLedgerQuery: async (parameters) => {
+        const fault = run.queryFault?.(++queryAttempt);
+        if (fault !== undefined) throw new TaskFailure(fault, 'injected');
+        const { QueryString } = parameters as { QueryString: string };
+        let rows: LedgerRow[];
+        try {
+          rows = await runLedgerOnDuckDb(QueryString, s3);
+        } catch (error) {
+          throw new TaskFailure(
+            'States.TaskFailed',
+            `query FAILED: ${(error as Error).message.split('\n')[0]}`,
+          );
+        }
+        athenaPages(rows, run.pageSize ?? 100).forEach((page, i) => {
+          mocks.athena
+            .on(GetQueryResultsCommand, { NextToken: i === 0 ? undefined : `page-${i + 1}` })
+            .resolves(page);
+        });
+        return {
+          QueryExecution: {
+            QueryExecutionId: `q-${queryAttempt}`,
+            Status: { State: 'SUCCEEDED' },
+            Statistics: { DataScannedInBytes: 1 },
+          },
+        };
+      },
+      AssembleReport: async (state) => assemble(state, lambdaContext),
+      PublishReport: async (state) => publish(state, lambdaContext),
+      AlertFailure: async (parameters) => {
+        const { TopicArn, Subject, Message } = parameters as Record<string, unknown>;
+        if (!/^\{\{Ref:PublishingAlertTopic/.test(String(TopicArn))) {
+          throw new Error(`the alert goes to ${String(TopicArn)}, not the alert topic`);
+        }
+        return new SNSClient({}).send(
+          new PublishCommand({
+            TopicArn: run.alertTopic,
+            Subject: String(Subject),
+            Message: JSON.stringify(Message),
+          }),
+        );
+      },
+    },
+    runInput,
+    startInput.name!,
+  );
+  return { execution, executionName: startInput.name! };
+};

@@ -1,10 +1,20 @@
-import type { AslDefinition, AslState } from '../../infra/state-machine-definition.js';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { AslDefinition } from '../../infra/state-machine-definition.js';
 
 /**
- * A small Amazon States Language interpreter, enough to run the synthesized whopays definition
- * offline with local task implementations: Choice (StringEquals), Task (Parameters with `.$`
- * paths, ResultSelector, ResultPath, Retry, Catch), Succeed and Fail. Retries do not wait; their
- * attempts are counted. Task timeouts are not modelled.
+ * Runs a synthesized whopays definition in aws-local-stepfunctions (a maintained Amazon States
+ * Language interpreter, MIT): its Choice, Parameters/ResultSelector/ResultPath, Retry and Catch
+ * rules, not ours. Each Task state runs a local implementation instead of its service
+ * integration (the Athena step on DuckDB, the Lambda steps by the real handlers, the alert as an
+ * SNS publish on the mocked client).
+ *
+ * Where this differs from Step Functions (docs/guarantees.md, "Not yet guaranteed"):
+ * - a task implementation receives the state's effective input and returns its raw result; what
+ *   the service integration does in between (Lambda's payload envelope, Athena's .sync polling)
+ *   is the implementation's to model;
+ * - a thrown error is matched by its `name` and its `message` becomes the `Cause`; Lambda would
+ *   give the function's `errorType` and a JSON `Cause` ({errorMessage, errorType, trace});
+ * - retries do not wait (every retrier interval is overridden to 0 ms).
  */
 
 /** A task failure as Step Functions sees it: `Error` is the error's name, `Cause` its message. */
@@ -22,55 +32,42 @@ export interface LocalExecution {
   /** Every state entered, in order (a retried task appears once per attempt). */
   readonly path: readonly string[];
   readonly output?: unknown;
+  /** The execution's error name (a Fail state's `Error`, or the uncaught task error). */
   readonly error?: string;
 }
 
-type Json = Record<string, unknown>;
+// aws-local-stepfunctions 3 targets Node 22 and times Task states with Promise.withResolvers,
+// which Node 20 (this project's minimum) lacks: the same three lines, for the tests only.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
 
-const read = (root: unknown, path: string, context: Json): unknown => {
-  if (path.startsWith('$$.')) return read(context, `$.${path.slice(3)}`, context);
-  if (path === '$') return root;
-  if (!path.startsWith('$.')) throw new Error(`unsupported path ${path}`);
-  return path
-    .slice(2)
-    .split('.')
-    .reduce<unknown>((value, key) => (value as Json | undefined)?.[key], root);
-};
-
-/** Resolves `"key.$": "<path>"` entries against the input (and `$$` against the context). */
-const resolveParameters = (template: unknown, input: unknown, context: Json): unknown => {
-  if (Array.isArray(template)) return template.map((t) => resolveParameters(t, input, context));
-  if (typeof template !== 'object' || template === null) return template;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(template)) {
-    if (key.endsWith('.$')) out[key.slice(0, -2)] = read(input, value as string, context);
-    else out[key] = resolveParameters(value, input, context);
-  }
-  return out;
-};
-
-const applyResultPath = (input: unknown, result: unknown, path: string | null | undefined) => {
-  if (path === null) return input;
-  if (path === undefined || path === '$') return result;
-  const keys = path.slice(2).split('.');
-  const copy = structuredClone(input) as Json;
-  let node = copy;
-  for (const key of keys.slice(0, -1)) {
-    node[key] = { ...((node[key] as Json | undefined) ?? {}) };
-    node = node[key] as Json;
-  }
-  node[keys.at(-1)!] = result;
-  return copy;
-};
-
-const matches = (errorEquals: readonly string[], name: string): boolean =>
-  errorEquals.includes(name) ||
-  errorEquals.includes('States.ALL') ||
-  (errorEquals.includes('States.TaskFailed') && name !== 'States.Timeout');
+/**
+ * The interpreter for `definition`, which it validates (ASL structure and JSONPaths) on
+ * construction. ARNs are not checked: the synthesized definition names the functions and the
+ * topic by `{{Id.Arn}}` / `{{Ref:Id}}` placeholders (see synthesizedMachine).
+ */
+export const localMachine = (definition: AslDefinition): StateMachine =>
+  new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { checkArn: false },
+  });
 
 /**
  * Runs one execution of `definition`. Each Task state is run by `tasks[stateName]`, which receives
- * the state's effective input (its Parameters resolved, else the whole state).
+ * the state's effective input (its Parameters resolved, else the whole state). The context object
+ * carries the execution name, as `$$.Execution.Name` reads it.
  */
 export async function runLocally(
   definition: AslDefinition,
@@ -78,73 +75,35 @@ export async function runLocally(
   input: unknown,
   executionName: string,
 ): Promise<LocalExecution> {
-  const context: Json = { Execution: { Name: executionName } };
-  const path: string[] = [];
-  let current = definition.StartAt;
-  let data = input;
-  for (let steps = 0; steps < 100; steps++) {
-    const state: AslState | undefined = definition.States[current];
-    if (state === undefined) throw new Error(`no state ${current}`);
-    path.push(current);
-    switch (state.Type) {
-      case 'Succeed':
-        return { status: 'SUCCEEDED', path, output: data };
-      case 'Fail':
-        return { status: 'FAILED', path, ...(state.Error ? { error: state.Error } : {}) };
-      case 'Choice': {
-        const choice = (state.Choices ?? []).find(
-          (c) => read(data, c.Variable, context) === c.StringEquals,
-        );
-        current = choice?.Next ?? state.Default ?? '';
-        continue;
-      }
-      case 'Task': {
-        const task = tasks[current];
-        if (task === undefined) throw new Error(`no local implementation of task ${current}`);
-        const effective =
-          state.Parameters === undefined
-            ? data
-            : resolveParameters(state.Parameters, data, context);
-        const attempts = new Map<number, number>();
-        let next: string | undefined;
-        for (;;) {
-          try {
-            const raw = await task(effective);
-            const result =
-              state.ResultSelector === undefined
-                ? raw
-                : resolveParameters(state.ResultSelector, raw, context);
-            data = applyResultPath(data, result, state.ResultPath);
-            next = state.Next;
-            break;
-          } catch (error) {
-            const name = (error as Error).name;
-            const index = (state.Retry ?? []).findIndex((r) => matches(r.ErrorEquals, name));
-            const retrier = state.Retry?.[index];
-            const used = attempts.get(index) ?? 0;
-            if (retrier !== undefined && used < (retrier.MaxAttempts ?? 3)) {
-              attempts.set(index, used + 1);
-              path.push(current);
-              continue;
-            }
-            const catcher = (state.Catch ?? []).find((c) => matches(c.ErrorEquals, name));
-            if (catcher === undefined) return { status: 'FAILED', path, error: name };
-            data = applyResultPath(
-              data,
-              { Error: name, Cause: (error as Error).message },
-              catcher.ResultPath,
-            );
-            next = catcher.Next;
-            break;
-          }
-        }
-        if (next === undefined) return { status: 'SUCCEEDED', path, output: data };
-        current = next;
-        continue;
-      }
-      default:
-        throw new Error(`state type ${state.Type} is not supported locally`);
-    }
+  const taskStates = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  for (const [name] of taskStates) {
+    if (tasks[name] === undefined) throw new Error(`no local implementation of task ${name}`);
   }
-  throw new Error('the execution did not end within 100 states');
+  const execution = localMachine(definition).run(input as never, {
+    context: { Execution: { Name: executionName } },
+    overrides: {
+      taskResourceLocalHandlers: Object.fromEntries(
+        taskStates.map(([name]) => [name, async (x: unknown) => (await tasks[name]!(x)) as never]),
+      ),
+      retryIntervalOverrides: Object.fromEntries(taskStates.map(([name]) => [name, 0])),
+    },
+  });
+  const path: string[] = [];
+  let error: string | undefined;
+  const events = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered' || event.type === 'StateRetried')
+        path.push(event.state.name);
+      if (event.type === 'ExecutionFailed') error = event.Error;
+    }
+  })();
+  try {
+    const output = await execution.result;
+    await events;
+    return { status: 'SUCCEEDED', path, output };
+  } catch (failure) {
+    await events;
+    if (error === undefined) throw failure;
+    return { status: 'FAILED', path, error };
+  }
 }
