@@ -16,7 +16,7 @@ try {
     );
   }
   const config = loadDeployConfig(configPath);
-  new WhopaysStack(app, 'Whopays', {
+  new WhopaysStack(app, config.stackName, {
     config,
     projectRoot: join(import.meta.dirname, '..'),
   });

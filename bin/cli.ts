@@ -6,10 +6,12 @@ import {
   InputError,
   ReconciliationMismatchError,
 } from '../lambdas/core/errors.js';
+import { terminalLine } from '../lambdas/core/untrusted-text.js';
 import pkg from '../package.json' with { type: 'json' };
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { registerSql } from './commands/sql.js';
+import { environmentInputError, guardStdout } from './environment-errors.js';
 
 /** Exit codes of REPORT.md. */
 const EXIT = { ok: 0, differences: 1, badInput: 2, bug: 3 } as const;
@@ -17,12 +19,12 @@ const EXIT = { ok: 0, differences: 1, badInput: 2, bug: 3 } as const;
 /** One line on stderr, `whopays: …` (commander's own usage errors included). */
 const complain = (text: string): void => {
   process.stderr.write(
-    `whopays: ${
+    `whopays: ${terminalLine(
       text
         .replace(/^error: /, '')
         .trim()
-        .split('\n')[0]
-    }\n`,
+        .split('\n')[0]!,
+    )}\n`,
   );
 };
 
@@ -51,8 +53,9 @@ async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end through exitOverride too, with exit code 0.
       return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    if (error instanceof InputError) {
-      complain(error.message);
+    const refused = error instanceof InputError ? error : environmentInputError(error);
+    if (refused !== undefined) {
+      complain(refused.message);
       return EXIT.badInput;
     }
     if (error instanceof ReconciliationMismatchError) {
@@ -68,4 +71,5 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+guardStdout(complain, EXIT.badInput);
 process.exitCode = await main(process.argv);

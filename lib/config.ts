@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../lambdas/core/errors.js';
+import { BillingGroupRequestsSchema } from '../lambdas/core/groups.js';
 import {
   type PartitionFacts,
   type PartitionName,
@@ -77,21 +78,6 @@ const SourceSchema = z
     }
   });
 
-/** The groups shape of REPORT.md (Billing Conductor's CreateBillingGroup request). */
-const BillingGroupSchema = z
-  .object({
-    Name: z.string().regex(/^[a-zA-Z0-9_+=.\-@]{1,128}$/, 'must be 1-128 of [a-zA-Z0-9_+=.-@]'),
-    Description: z.string().max(1024).optional(),
-    PrimaryAccountId: accountId.optional(),
-    AccountGrouping: z
-      .object({
-        LinkedAccountIds: z.array(accountId).min(1),
-        AutoAssociate: z.boolean().optional(),
-      })
-      .passthrough(),
-  })
-  .passthrough();
-
 const BudgetLimitSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('fixed'), amounts: z.record(accountId, decimalAmount) }).strict(),
   z
@@ -105,13 +91,28 @@ const BudgetLimitSchema = z.discriminatedUnion('mode', [
 
 const DeployConfigSchema = z
   .object({
+    /**
+     * CloudFormation stack name; give each deploy config in one account its own, or the second
+     * deploy replaces the first.
+     */
+    stackName: z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+        'must be a CloudFormation stack name (letters, digits, -)',
+      )
+      .default('Whopays'),
     account: accountId,
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region like "cn-northwest-1"'),
     /** Optional cross-check; the partition is derived from the region. */
     partition: z.enum(['aws', 'aws-cn']).optional(),
     curBucket: BucketSchema,
     sources: z.array(SourceSchema).min(1),
-    billingGroups: z.array(BillingGroupSchema).default([]),
+    /**
+     * CreateBillingGroup requests (REPORT.md), validated by the runtime's own parseBillingGroups:
+     * an account in two groups, an unknown field or an outside PrimaryAccountId fails the synth.
+     */
+    billingGroups: BillingGroupRequestsSchema.default([]),
     readFromBillingConductor: z.boolean().default(false),
     budgets: z
       .object({
@@ -178,17 +179,6 @@ const DeployConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: 'is not unique' });
       }
       ids.add(source.id);
-    });
-    const names = new Set<string>();
-    config.billingGroups.forEach((group, index) => {
-      if (names.has(group.Name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['billingGroups', index, 'Name'],
-          message: `${group.Name} is not unique`,
-        });
-      }
-      names.add(group.Name);
     });
   });
 

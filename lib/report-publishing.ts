@@ -93,7 +93,6 @@ export class ReportPublishing extends Construct {
 
     const budgets = this.props.budgets;
     if (budgets !== undefined) {
-      fn.addEnvironment(ENV.BUDGETS_POLICY_JSON, JSON.stringify(budgets));
       fn.addEnvironment(ENV.DRY_RUN, String(budgets.dryRun));
       const budgetArn = stack.formatArn({
         service: 'budgets',

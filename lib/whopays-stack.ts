@@ -25,6 +25,7 @@ import {
 import { OperationsAlarms } from './operations-alarms.js';
 import { PipelineFunction, type PipelineFunctionName } from './pipeline-function.js';
 import { ReportPublishing } from './report-publishing.js';
+import { RuntimeConfig } from './runtime-config.js';
 import { WORK_PREFIXES, WorkBucket } from './work-bucket.js';
 
 export interface WhopaysStackProps extends StackProps {
@@ -99,13 +100,19 @@ export class WhopaysStack extends Stack {
     const assembleReport = fn('assemble-report', 'AssembleReport', Duration.minutes(10), 1024);
     const publishReport = fn('publish-report', 'PublishReport', Duration.minutes(5), 512);
 
-    const sourcesJson = JSON.stringify(
-      catalog.sourceTables.map(({ source, tableName }) => ({
-        ...source,
-        bucket: curBucket.bucket.bucketName,
-        table: tableName,
-      })),
-    );
+    const runtimeConfig = new RuntimeConfig(this, 'RuntimeConfig', {
+      document: {
+        sources: catalog.sourceTables.map(({ source, tableName }) => ({
+          ...source,
+          table: tableName,
+        })),
+        ...(config.billingGroups.length > 0 && !config.readFromBillingConductor
+          ? { billingGroups: config.billingGroups }
+          : {}),
+        ...(config.budgets === undefined ? {} : { budgetsPolicy: config.budgets }),
+      },
+    });
+    for (const target of [startRun, assembleReport, publishReport]) runtimeConfig.bind(target);
     const allow = (target: LambdaFunction, actions: string[], resources: string[]) =>
       target.addToRolePolicy(new PolicyStatement({ actions, resources }));
     const sourceObjects = [...new Set(config.sources.map(sourceKeyPrefix))].map((p) =>
@@ -128,7 +135,6 @@ export class WhopaysStack extends Stack {
       const table = catalog.defaultTables[format];
       if (table !== undefined) startRun.addEnvironment(name, table);
     }
-    startRun.addEnvironment(ENV.SOURCES_JSON, sourcesJson);
     for (const target of [startRun, normalizeDbr]) {
       target.addEnvironment(ENV.STAGING_BUCKET, work.bucketName);
       target.addEnvironment(ENV.STAGING_PREFIX, WORK_PREFIXES.staging);
@@ -156,15 +162,12 @@ export class WhopaysStack extends Stack {
       }),
     );
     useKey(assembleReport);
-    assembleReport.addEnvironment(ENV.SOURCES_JSON, sourcesJson);
     publishing.bindGroupsReader(assembleReport);
     if (config.readFromBillingConductor && config.billingGroups.length > 0) {
       Annotations.of(this).addWarningV2(
         'whopays:billingGroupsIgnored',
         'readFromBillingConductor is on: the billingGroups of the config are not used',
       );
-    } else if (config.billingGroups.length > 0) {
-      assembleReport.addEnvironment(ENV.BILLING_GROUPS_JSON, JSON.stringify(config.billingGroups));
     }
 
     // publish-report: report in, Budgets + SNS out.

@@ -12,6 +12,7 @@ import {
   summarizeInvoice,
 } from '../../lambdas/core/reconcile.js';
 import { buildReport } from '../../lambdas/core/report.js';
+import { terminalText } from '../../lambdas/core/untrusted-text.js';
 
 interface ReconcileOptions {
   readonly invoice?: string;
@@ -64,9 +65,12 @@ async function runReconcile(detail: string, options: ReconcileOptions): Promise<
   process.stdout.write(
     options.json
       ? `${JSON.stringify(reconciliation, null, 2)}\n`
-      : reconciliation.kind === 'dbr-invoice'
-        ? formatDbr(reconciliation)
-        : formatCur(reconciliation),
+      : // Account names and file names come from the files: control characters written out.
+        terminalText(
+          reconciliation.kind === 'dbr-invoice'
+            ? formatDbr(reconciliation)
+            : formatCur(reconciliation),
+        ),
   );
   if (!reconciliation.ok) {
     throw new ReconciliationMismatchError(

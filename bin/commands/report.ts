@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism, totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
@@ -22,6 +23,7 @@ import {
 import { renderReportHtml } from '../../lambdas/core/report-html.js';
 import { formatReportTable } from '../../lambdas/core/report-table.js';
 import type { SourceFormat } from '../../lambdas/core/source-columns.js';
+import { terminalLine } from '../../lambdas/core/untrusted-text.js';
 
 interface ReportOptions {
   readonly format: 'auto' | SourceFormat;
@@ -70,10 +72,51 @@ const skippedNote = (skipped: readonly string[]): string => {
   return `; skipped ${files} of older report versions (not in the latest manifest)`;
 };
 
-const positiveInteger = (option: string, value: string | undefined): number | undefined => {
+/** More DuckDB threads than this buy nothing and can exhaust memory (100,000 threads: killed). */
+const MAX_THREADS = 1024;
+/** DuckDB cannot allocate its first 8 MiB block below this. */
+const MIN_MEMORY_BYTES = 16 * 2 ** 20;
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 2 ** 10,
+  MIB: 2 ** 20,
+  GIB: 2 ** 30,
+  TIB: 2 ** 40,
+};
+
+const threadCount = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value)) throw new InputError(option, `not a positive integer: ${value}`);
+  if (!/^[1-9]\d*$/.test(value))
+    throw new InputError('--threads', `not a positive integer: ${value}`);
+  if (Number(value) > MAX_THREADS) {
+    throw new InputError(
+      '--threads',
+      `${value} is more than ${MAX_THREADS} (this machine has ${availableParallelism()} CPUs)`,
+    );
+  }
   return Number(value);
+};
+
+/** A DuckDB memory limit within what DuckDB can start with and this machine has. */
+const memoryLimit = (value: string | undefined): string | undefined => {
+  if (value === undefined) return undefined;
+  const size = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)$/i.exec(value);
+  if (!size) throw new InputError('--memory-limit', `not a size such as 4GB: ${value}`);
+  const bytes = Number(size[1]) * SIZE_UNITS[size[2]!.toUpperCase()]!;
+  if (bytes < MIN_MEMORY_BYTES)
+    throw new InputError('--memory-limit', `${value} is less than 16MiB`);
+  if (bytes > totalmem()) {
+    const total = `${Math.floor(totalmem() / 2 ** 20)}MiB`;
+    throw new InputError(
+      '--memory-limit',
+      `${value} is more than this machine's memory (${total})`,
+    );
+  }
+  return value;
 };
 
 /** The files `--out` writes, every one rendered before anything touches the disk. */
@@ -96,16 +139,13 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) {
     throw new InputError('--dbr-currency', `not a currency code: ${options.dbrCurrency}`);
   }
-  const threads = positiveInteger('--threads', options.threads);
-  const memory = options.memoryLimit;
-  if (memory !== undefined && !/^\d+(\.\d+)?\s*([KMGT]i?B|B)$/i.test(memory)) {
-    throw new InputError('--memory-limit', `not a size such as 4GB: ${memory}`);
-  }
+  const threads = threadCount(options.threads);
+  const memory = memoryLimit(options.memoryLimit);
   const groups = options.groups === undefined ? undefined : await readGroups(options.groups);
   const rates = options.rates === undefined ? undefined : await readRates(options.rates);
   const engine = await DuckDbEngine.create({
     ...(threads === undefined ? {} : { threads }),
-    ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+    ...(memory === undefined ? {} : { memoryLimit: memory }),
   });
   const sources: LedgerSource[] = [];
   try {
@@ -117,7 +157,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const files = result.files.length === 1 ? '1 file' : `${result.files.length} files`;
       process.stderr.write(
-        `read ${path}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}\n`,
+        `read ${terminalLine(path)}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}\n`,
       );
       sources.push({
         path,
@@ -137,8 +177,10 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
     await writeFilesAtomically(
       options.out,
       outputFiles(report, groups !== undefined, options.csvIds),
+      // A rerun without --groups replaces an earlier run's folder, groups.csv included.
+      { formerFiles: ['groups.csv'] },
     );
-    process.stderr.write(`wrote ${options.out}\n`);
+    process.stderr.write(`wrote ${terminalLine(options.out)}\n`);
   }
   process.stdout.write(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
 }

@@ -15,6 +15,7 @@ import {
 import type { SourceFormat } from '../core/source-columns.js';
 import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
+import { csvHeaderFieldCount, MAX_COLUMNS } from './csv-header.js';
 import { badNumberError, inputErrorFromDuckDb, unconvertibleNumber } from './duckdb-errors.js';
 import {
   badNumberSql,
@@ -78,6 +79,15 @@ export interface LocalLedgerResult extends LedgerResult {
   readonly skipped: readonly string[];
 }
 
+/** The engine's private temporary folder, or one line saying why TMPDIR cannot hold it. */
+const scratchFolder = (parent: string): Promise<string> =>
+  mkdtemp(join(parent, 'whopays-')).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(
+      parent,
+      `cannot create a temporary folder here (${error.code ?? error.message}): set TMPDIR to a writable folder`,
+    );
+  });
+
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
 
 /**
@@ -97,7 +107,7 @@ export class DuckDbEngine implements LedgerEngine {
   ) {}
 
   static async create(options: DuckDbEngineOptions = {}): Promise<DuckDbEngine> {
-    const scratch = await mkdtemp(join(options.scratchParent ?? tmpdir(), 'whopays-'));
+    const scratch = await scratchFolder(options.scratchParent ?? tmpdir());
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: options.memoryLimit ?? defaultMemoryLimit(),
       threads: String(options.threads ?? availableParallelism()),
@@ -323,11 +333,13 @@ async function inspect(connection: DuckDBConnection, file: ReadableFile): Promis
   const { size } = await stat(file.path);
   if (size === 0) throw new InputError(file.original, 'empty file');
   if (file.reader === 'csv' && (await hasUtf16Bom(file))) throw utf16(file);
+  if (file.reader === 'csv') tooManyColumns(file, await csvHeaderFieldCount(file.path, file.gzip));
   try {
     const described = await connection.runAndReadAll(describeSql(file.reader, file.path));
     const columns = described
       .getRowObjectsJson()
       .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    tooManyColumns(file, columns.length);
     // UTF-16 decoded as UTF-8 leaves a NUL in every header name.
     if (columns.some((column) => column.name.includes('\0'))) throw utf16(file);
     const first = await connection.runAndReadAll(
@@ -340,6 +352,15 @@ async function inspect(connection: DuckDBConnection, file: ReadableFile): Promis
     if (file.gzip) await verifyGzip(file.path, file.original);
     throw inputErrorFromDuckDb(error, file.original, () => file.original) ?? error;
   }
+}
+
+/** Refuses a file wider than any billing file before DuckDB spends minutes on its header. */
+function tooManyColumns(file: ReadableFile, count: number): void {
+  if (count <= MAX_COLUMNS) return;
+  throw new InputError(
+    file.original,
+    `${count} columns, more than the ${MAX_COLUMNS} whopays reads from one file`,
+  );
 }
 
 const utf16 = (file: ReadableFile) =>

@@ -50,12 +50,31 @@ export function readerSql(reader: Reader, files: readonly ReadFile[]): string {
     const list = `[${files.map((file) => sqlString(file.path)).join(', ')}]`;
     return `read_parquet(${list}, union_by_name = true, filename = true, hive_partitioning = false)`;
   }
-  const csv = (file: ReadFile) => {
-    const columns = file.columns.map((column) => `${sqlString(column.name)}: 'VARCHAR'`);
-    return `read_csv(${sqlString(file.path)}, ${CSV_DIALECT}, auto_detect = false, columns = {${columns.join(', ')}}, filename = true, hive_partitioning = false, buffer_size = ${CSV_BUFFER_BYTES})`;
+  const csv = (group: readonly ReadFile[]) => {
+    const paths = group.map((file) => sqlString(file.path));
+    const from = paths.length === 1 ? paths[0]! : `[${paths.join(', ')}]`;
+    const columns = group[0]!.columns.map((column) => `${sqlString(column.name)}: 'VARCHAR'`);
+    return `read_csv(${from}, ${CSV_DIALECT}, auto_detect = false, columns = {${columns.join(', ')}}, filename = true, hive_partitioning = false, buffer_size = ${CSV_BUFFER_BYTES})`;
   };
-  if (files.length === 1) return csv(files[0]!);
-  return `(\n${files.map((file) => `select * from ${csv(file)}`).join('\nunion all by name\n')}\n)`;
+  const groups = sameHeaderGroups(files);
+  if (groups.length === 1) return csv(groups[0]!);
+  return `(\n${groups.map((group) => `select * from ${csv(group)}`).join('\nunion all by name\n')}\n)`;
+}
+
+/**
+ * The files grouped by header (the same columns in the same order), first appearance first. One
+ * read_csv per header rather than per file: a union of 8,000 one-file scans took 2 GB and 3
+ * minutes, one scan of the 8,000 files a fraction (duckdb-relation commit message).
+ */
+function sameHeaderGroups(files: readonly ReadFile[]): ReadFile[][] {
+  const groups = new Map<string, ReadFile[]>();
+  for (const file of files) {
+    const header = JSON.stringify(file.columns.map((column) => column.name));
+    const group = groups.get(header);
+    if (group) group.push(file);
+    else groups.set(header, [file]);
+  }
+  return [...groups.values()];
 }
 
 /** Every column any file has, first declaration first. */

@@ -12,7 +12,6 @@ import { accountsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
 import { resourceIdsMissing } from '../core/warnings.js';
 import { type AssembleConfig, ConfigError } from '../shared/config.js';
-import { ENV } from '../shared/env.js';
 import { logger } from '../shared/logger.js';
 import {
   type AssembleInput,
@@ -276,7 +275,7 @@ const groupsSource = (
   const configured =
     config.billingGroups === undefined
       ? undefined
-      : parseBillingGroups(config.billingGroups, ENV.BILLING_GROUPS_JSON);
+      : parseBillingGroups(config.billingGroups, config.billingGroupsOrigin ?? 'billingGroups');
   return async () => configured;
 };
 

@@ -132,6 +132,25 @@ export function parseBillingGroups(json: unknown, file: string): BillingGroup[] 
   return groups;
 }
 
+/** One group as written in a groups file or deploy config: Billing Conductor's CreateBillingGroup request. */
+export type BillingGroupRequest = z.input<typeof GroupSchema>;
+
+/**
+ * The groups of a config that embeds them (lib/config.ts's `billingGroups`), validated by
+ * parseBillingGroups itself, so a deploy config is refused at synth for exactly what would crash
+ * assemble-report at cold start. The output stays the raw requests: the runtime parses them again.
+ */
+export const BillingGroupRequestsSchema = z
+  .custom<BillingGroupRequest[]>()
+  .superRefine((json, ctx) => {
+    try {
+      parseBillingGroups(json, 'billingGroups');
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.problem });
+    }
+  });
+
 /** Maps every configured account to its group's name. */
 export function groupIndex(groups: readonly BillingGroup[]): Map<string, string> {
   const index = new Map<string, string>();

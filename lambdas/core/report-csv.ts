@@ -1,4 +1,5 @@
 import type { Report } from './report-model.js';
+import { spreadsheetText } from './untrusted-text.js';
 
 /**
  * How account ids are written. `plain` (the default) writes the 12 digits as they are: exact for every
@@ -23,13 +24,25 @@ const BOM = '\uFEFF';
 const field = (value: string): string =>
   /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 
-const csv = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
-  BOM + [header, ...rows].map((r) => `${r.map(field).join(',')}\r\n`).join('');
+/** The `excel` style's text formula around a 12-digit id: computes nothing, so left as it is. */
+const EXCEL_ID = /^="\d+"$/;
 
+/** A cell: text a spreadsheet would run as a formula is escaped (untrusted-text.ts), then quoted. */
+const cell = (value: string): string =>
+  field(EXCEL_ID.test(value) ? value : spreadsheetText(value));
+
+const csv = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
+  BOM + [header, ...rows].map((r) => `${r.map(cell).join(',')}\r\n`).join('');
+
+// Only digits go inside ="…": a quote in an id would close the text and open a live formula.
 const idWriter =
   (options: CsvOptions) =>
   (id: string | undefined): string =>
-    id === undefined || id === '' ? '' : options.accountIds === 'excel' ? `="${id}"` : id;
+    id === undefined || id === ''
+      ? ''
+      : options.accountIds === 'excel' && /^\d+$/.test(id)
+        ? `="${id}"`
+        : id;
 
 /**
  * One row per period x account: exact decimal strings, account ids as text, UTF-8 with BOM, CRLF.

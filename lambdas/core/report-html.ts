@@ -74,6 +74,7 @@ vertical-align:middle;margin-left:8px}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 td.cell{text-align:right;font-variant-numeric:tabular-nums;min-width:90px}
 td.cell.empty{color:#b8c0ca}
+th.others{font-style:italic;font-weight:400}
 .warnings li{color:#8a3b00}
 .note{color:var(--muted);font-size:13px}
 `;
@@ -206,23 +207,64 @@ function renderGroupTransfers(transfers: readonly GroupTransfer[], currency: str
   );
 }
 
+/**
+ * Owners (rows) and consumers (columns) a matrix names, the largest by the cost they move; the
+ * others share one row and one column, so the page stays bounded (at most 26 × 26 cells) however
+ * many accounts trade. transfers.csv and report.json hold every pair.
+ */
+export const MATRIX_SIDE = 25;
+
+/** The row or column key of the parties past {@link MATRIX_SIDE}: no account id or group name. */
+const OTHERS = '\u0000others';
+
+/** The parties named in a matrix side: the MATRIX_SIDE largest by Σ|cost|, sorted by name. */
+function namedParties(flows: readonly Flow[], party: (flow: Flow) => string): string[] {
+  const moved = new Map<string, Money[]>();
+  for (const f of flows) {
+    const list = moved.get(party(f));
+    if (list) list.push(f.cost.replace(/^-/, ''));
+    else moved.set(party(f), [f.cost.replace(/^-/, '')]);
+  }
+  const ranked = [...moved].map(([name, costs]) => [name, sumMoney(costs)] as const);
+  ranked.sort(([a, x], [b, y]) => compareMoney(y, x) || (a < b ? -1 : a > b ? 1 : 0));
+  return ranked
+    .slice(0, MATRIX_SIDE)
+    .map(([name]) => name)
+    .sort();
+}
+
 function matrix(
   flows: readonly Flow[],
   tableClass: string,
   cellClass: string,
   labelClass: string,
 ): string {
-  const owners = [...new Set(flows.map((f) => f.owner))].sort();
-  const consumers = [...new Set(flows.map((f) => f.consumer))].sort();
+  const owners = namedParties(flows, (f) => f.owner);
+  const consumers = namedParties(flows, (f) => f.consumer);
+  const namedOwner = new Set(owners);
+  const namedConsumer = new Set(consumers);
+  const otherOwners = new Set(flows.map((f) => f.owner).filter((o) => !namedOwner.has(o))).size;
+  const otherConsumers = new Set(flows.map((f) => f.consumer).filter((c) => !namedConsumer.has(c)))
+    .size;
+  if (otherOwners > 0) owners.push(OTHERS);
+  if (otherConsumers > 0) consumers.push(OTHERS);
   const cells = new Map<string, Flow[]>();
   for (const f of flows) {
-    const key = `${f.owner}\u0000${f.consumer}`;
-    cells.set(key, [...(cells.get(key) ?? []), f]);
+    const row = namedOwner.has(f.owner) ? f.owner : OTHERS;
+    const column = namedConsumer.has(f.consumer) ? f.consumer : OTHERS;
+    const key = `${row}\u0000${column}`;
+    const list = cells.get(key);
+    if (list) list.push(f);
+    else cells.set(key, [f]);
   }
   const cellTotal = (list: readonly Flow[]): Money => sumMoney(list.map((f) => f.cost));
   const scale = maxAbs([...cells.values()].map(cellTotal));
   const label = labelClass === '' ? '' : ` class="${labelClass}"`;
-  const head = consumers.map((c) => `<th${label}>${esc(c)}</th>`).join('');
+  const others = (count: number, what: string) =>
+    `<th class="others">${count} other ${what}${count === 1 ? '' : 's'}</th>`;
+  const head = consumers
+    .map((c) => (c === OTHERS ? others(otherConsumers, 'consumer') : `<th${label}>${esc(c)}</th>`))
+    .join('');
   const rows = owners
     .map((o) => {
       const tds = consumers
@@ -231,19 +273,34 @@ function matrix(
           if (!list) return `<td class="cell empty">·</td>`;
           const total = cellTotal(list);
           const alpha = scale === 0 ? 0 : 0.12 + 0.78 * (Math.abs(Number(total)) / scale);
-          const detail = list.map((f) => `${f.commitment} ${f.cost}`).join('; ');
+          const kinds = [...new Set(list.map((f) => f.commitment))];
+          // Exact per kind: an "others" cell may hold thousands of transfers.
+          const detail = kinds
+            .map(
+              (k) => `${k} ${sumMoney(list.filter((f) => f.commitment === k).map((f) => f.cost))}`,
+            )
+            .join('; ');
+          const where =
+            (o === OTHERS ? '' : ` data-owner="${esc(o)}"`) +
+            (c === OTHERS ? '' : ` data-consumer="${esc(c)}"`);
           return (
-            `<td class="cell ${cellClass}" data-owner="${esc(o)}" data-consumer="${esc(c)}" ` +
+            `<td class="cell ${cellClass}"${where} data-cost="${esc(total)}" ` +
             `title="${esc(detail)}" style="background:rgba(242,142,43,${alpha.toFixed(3)})">` +
-            `${esc(displayMoney(total))}<br><span class="note">${esc(list.map((f) => f.commitment).join('+'))}</span></td>`
+            `${esc(displayMoney(total))}<br><span class="note">${esc(kinds.join('+'))}</span></td>`
           );
         })
         .join('');
-      return `<tr><th${label}>${esc(o)}</th>${tds}</tr>`;
+      const th = o === OTHERS ? others(otherOwners, 'owner') : `<th${label}>${esc(o)}</th>`;
+      return `<tr>${th}${tds}</tr>`;
     })
     .join('');
+  const summed =
+    otherOwners + otherConsumers === 0
+      ? ''
+      : `<p class="note">The ${MATRIX_SIDE} owners and consumers that move the most are named; the ` +
+        `others are summed in one row and one column (transfers.csv has every pair).</p>`;
   return (
-    `<table class="${tableClass}"><thead><tr><th>owner \\ consumer</th>${head}</tr></thead>` +
+    `${summed}<table class="${tableClass}"><thead><tr><th>owner \\ consumer</th>${head}</tr></thead>` +
     `<tbody>${rows}</tbody></table>`
   );
 }

@@ -1,5 +1,6 @@
 import { displayMoney, parseMoney } from './money.js';
 import type { PeriodReport, Report } from './report-model.js';
+import { terminalText } from './untrusted-text.js';
 
 /** Transfers shown per period; the CSV and JSON hold them all. */
 export const TOP_TRANSFERS = 10;
@@ -149,5 +150,6 @@ function formatPeriod(p: PeriodReport): string[] {
  */
 export function formatReportTable(report: Report): string {
   if (report.periods.length === 0) return 'No billing lines found.\n';
-  return `${report.periods.map((p) => formatPeriod(p).join('\n')).join('\n\n')}\n`;
+  // Ids, group names and warnings come from files: their control characters are written out.
+  return terminalText(`${report.periods.map((p) => formatPeriod(p).join('\n')).join('\n\n')}\n`);
 }

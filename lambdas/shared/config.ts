@@ -36,20 +36,54 @@ const optional = (env: Env, name: string): string | undefined => {
   return value === undefined || value === '' ? undefined : value;
 };
 
-/** Parses a JSON-valued variable through a schema; the error names the variable and the field. */
-export const jsonVar = <T>(env: Env, name: string, schema: z.ZodType<T>): T => {
+/**
+ * The deploy config's settings that grow with the organization (sources, billing groups, budgets
+ * policy), written to S3 at deploy by lib/runtime-config.ts and read once per cold start: Lambda's
+ * environment variables are limited to 4 KB in all, about 230 grouped accounts.
+ */
+export const RuntimeDocumentSchema = z.looseObject({
+  /** The deploy config's `sources`, each with its Glue table. */
+  sources: z.array(SourceSchema).min(1),
+  /** CreateBillingGroup requests, validated by parseBillingGroups; absent: no configured groups. */
+  billingGroups: z.array(z.unknown()).optional(),
+  /** The deploy config's `budgets` block (BudgetsPolicySchema); absent: Budgets is never called. */
+  budgetsPolicy: z.unknown().optional(),
+});
+export type RuntimeDocument = z.infer<typeof RuntimeDocumentSchema>;
+
+/** Reads text from S3 (the ObjectStore of lambdas/adapters/s3-store.ts fits). */
+export interface TextReader {
+  getText(bucket: string, key: string): Promise<{ readonly body: string } | undefined>;
+}
+
+/** `s3://bucket/key` of the config object, from CONFIG_BUCKET / CONFIG_KEY. */
+export const runtimeDocumentUri = (env: Env): string =>
+  `s3://${required(env, ENV.CONFIG_BUCKET)}/${required(env, ENV.CONFIG_KEY)}`;
+
+/**
+ * Reads and validates the config object. Every failure is a ConfigError naming the object (and the
+ * field), so a bad deployment fails loudly on its first invocation.
+ */
+export const readRuntimeDocument = async (
+  env: Env,
+  reader: TextReader,
+): Promise<RuntimeDocument> => {
+  const bucket = required(env, ENV.CONFIG_BUCKET);
+  const key = required(env, ENV.CONFIG_KEY);
+  const where = `config object s3://${bucket}/${key}`;
+  const text = await reader.getText(bucket, key);
+  if (text === undefined) throw new ConfigError(`${where} does not exist`);
   let json: unknown;
   try {
-    json = JSON.parse(required(env, name));
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`environment variable ${name} is not valid JSON`);
+    json = JSON.parse(text.body);
+  } catch {
+    throw new ConfigError(`${where} is not valid JSON`);
   }
-  const parsed = schema.safeParse(json);
+  const parsed = RuntimeDocumentSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(
-      `environment variable ${name}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim(),
+      `${where}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? 'invalid'}`.trim(),
     );
   }
   return parsed.data;
@@ -79,7 +113,7 @@ export interface StartConfig {
   readonly stagingPrefix: string;
 }
 
-export const loadStartConfig = (env: Env): StartConfig => ({
+export const loadStartConfig = (env: Env, document: RuntimeDocument): StartConfig => ({
   stateMachineArn: required(env, ENV.STATE_MACHINE_ARN),
   database: required(env, ENV.ATHENA_DATABASE),
   workGroup: required(env, ENV.ATHENA_WORKGROUP),
@@ -89,7 +123,7 @@ export const loadStartConfig = (env: Env): StartConfig => ({
     focus: optional(env, ENV.ATHENA_TABLE_FOCUS),
     dbr: optional(env, ENV.ATHENA_TABLE_DBR),
   },
-  sources: jsonVar(env, ENV.SOURCES_JSON, z.array(SourceSchema).min(1)),
+  sources: document.sources,
   stagingBucket: required(env, ENV.STAGING_BUCKET),
   stagingPrefix: prefixVar(env, ENV.STAGING_PREFIX, 'staging'),
 });
@@ -110,29 +144,29 @@ export interface AssembleConfig {
   readonly sources: readonly SourceConfig[];
   /** Raw billing groups JSON (validated by the core's parseBillingGroups). */
   readonly billingGroups: unknown;
+  /** Names the groups' origin in errors (`config object s3://…`). */
+  readonly billingGroupsOrigin?: string;
   /** Read the groups from Billing Conductor instead of `billingGroups`. @default false */
   readonly readFromBillingConductor?: boolean;
   /** Where the function runs (AWS_REGION): Billing Conductor is refused in `cn-` regions. */
   readonly region?: string;
 }
 
-export const loadAssembleConfig = (env: Env): AssembleConfig => {
+export const loadAssembleConfig = (env: Env, document: RuntimeDocument): AssembleConfig => {
   const readFromBillingConductor = boolVar(env, ENV.READ_BILLING_CONDUCTOR) ?? false;
   const region = optional(env, 'AWS_REGION');
   // The deploy config refuses this too; a hand-edited function must not reach for a missing service.
   if (readFromBillingConductor && (region === undefined || region.startsWith('cn-'))) {
     throw new ConfigError(
-      `environment variable ${ENV.READ_BILLING_CONDUCTOR} is "true" but Billing Conductor is not available in region ${region ?? '(AWS_REGION unset)'}: give the groups in ${ENV.BILLING_GROUPS_JSON}`,
+      `environment variable ${ENV.READ_BILLING_CONDUCTOR} is "true" but Billing Conductor is not available in region ${region ?? '(AWS_REGION unset)'}: list the groups in the deploy config's billingGroups`,
     );
   }
   return {
     reportBucket: required(env, ENV.REPORT_BUCKET),
     reportPrefix: prefixVar(env, ENV.REPORT_PREFIX, 'reports'),
-    sources: jsonVar(env, ENV.SOURCES_JSON, z.array(SourceSchema).min(1)),
-    billingGroups:
-      optional(env, ENV.BILLING_GROUPS_JSON) === undefined
-        ? undefined
-        : jsonVar(env, ENV.BILLING_GROUPS_JSON, z.unknown()),
+    sources: document.sources,
+    billingGroups: document.billingGroups,
+    billingGroupsOrigin: `config object ${runtimeDocumentUri(env)} billingGroups`,
     readFromBillingConductor,
     ...(region === undefined ? {} : { region }),
   };
@@ -157,11 +191,8 @@ export interface PublishConfig {
 export const budgetsRegionFor = (region: string | undefined): string =>
   region?.startsWith('cn-') ? 'cn-northwest-1' : 'us-east-1';
 
-export const loadPublishConfig = (env: Env): PublishConfig => {
-  const policy =
-    optional(env, ENV.BUDGETS_POLICY_JSON) === undefined
-      ? undefined
-      : jsonVar(env, ENV.BUDGETS_POLICY_JSON, z.unknown());
+export const loadPublishConfig = (env: Env, document: RuntimeDocument): PublishConfig => {
+  const policy = document.budgetsPolicy;
   return {
     reportBucket: required(env, ENV.REPORT_BUCKET),
     reportPrefix: prefixVar(env, ENV.REPORT_PREFIX, 'reports'),

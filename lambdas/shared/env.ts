@@ -1,7 +1,8 @@
 /**
  * Names of the environment variables the pipeline functions read. `lib/` (CDK) sets them and
  * `lambdas/shared/config.ts` reads them, both through these constants, so infra and runtime cannot
- * drift. Values are plain strings; JSON-valued settings are validated with zod at cold start.
+ * drift. Values are plain strings; settings that grow with the organization are in the config
+ * object (CONFIG_BUCKET/CONFIG_KEY), validated with zod at cold start.
  */
 export const ENV = {
   /** start-run: ARN of the attribution state machine (StartExecution). */
@@ -19,13 +20,14 @@ export const ENV = {
   /** start-run: default Glue table over normalized DBR gzip CSV (partitions `payer`, `billing_period`). */
   ATHENA_TABLE_DBR: 'WHOPAYS_ATHENA_TABLE_DBR',
   /**
-   * start-run, assemble-report: JSON array of the configured sources, the deploy config's `sources`
-   * plus the Glue table of each: `[{ "id", "format": "dbr"|"cur"|"cur2"|"focus", "prefix", "reportName"?,
-   * "payerAccountId", "currency"?, "table"? }]` (`table` defaults to the format's ATHENA_TABLE_*).
-   * Validated by `SourceSchema` in lambdas/shared/config.ts. A delivery matching no source goes to
-   * the DLQ.
+   * start-run, assemble-report, publish-report: bucket and key of the config object, the JSON
+   * document of `RuntimeDocumentSchema` (lambdas/shared/config.ts) that lib/runtime-config.ts writes
+   * at deploy: the sources with their Glue tables, the billing groups and the budgets policy. These
+   * grow with the organization, so they live in S3 (read once per cold start), not in Lambda's
+   * 4 KB of environment variables.
    */
-  SOURCES_JSON: 'WHOPAYS_SOURCES_JSON',
+  CONFIG_BUCKET: 'WHOPAYS_CONFIG_BUCKET',
+  CONFIG_KEY: 'WHOPAYS_CONFIG_KEY',
   /** start-run, normalize-dbr: bucket that receives normalized DBR files (usually the CUR bucket). */
   STAGING_BUCKET: 'WHOPAYS_STAGING_BUCKET',
   /** start-run, normalize-dbr: key prefix of normalized DBR files; must never trigger the pipeline. */
@@ -34,20 +36,12 @@ export const ENV = {
   REPORT_BUCKET: 'WHOPAYS_REPORT_BUCKET',
   /** assemble-report, publish-report: key prefix of reports, default `reports/`. */
   REPORT_PREFIX: 'WHOPAYS_REPORT_PREFIX',
-  /** assemble-report: optional billing groups JSON (Billing Conductor CreateBillingGroup shape). */
-  BILLING_GROUPS_JSON: 'WHOPAYS_BILLING_GROUPS_JSON',
   /**
    * assemble-report: `true` reads the billing groups of the report's billing period from Billing
    * Conductor (aws partition only; refused at cold start in a `cn-` region) instead of
-   * BILLING_GROUPS_JSON. Default `false`.
+   * the config object's `billingGroups`. Default `false`.
    */
   READ_BILLING_CONDUCTOR: 'WHOPAYS_READ_BILLING_CONDUCTOR',
-  /**
-   * publish-report: the deploy config's `budgets` block as JSON (`{ namePrefix, limit: { mode: 'fixed',
-   * amounts } | { mode: 'lastOwnerCost', headroom }, dryRun }`), see `BudgetsPolicySchema` in
-   * lambdas/core/budget-plan.ts. Absent: no budgets are touched.
-   */
-  BUDGETS_POLICY_JSON: 'WHOPAYS_BUDGETS_POLICY_JSON',
   /** publish-report: account that owns the budgets (the stack account, `Aws.ACCOUNT_ID`). */
   BUDGETS_ACCOUNT_ID: 'WHOPAYS_BUDGETS_ACCOUNT_ID',
   /**

@@ -1,7 +1,14 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambdas/shared/env.js';
 import { parseDeployConfig } from '../../lib/config.js';
-import { asArray, EXAMPLES, exampleConfig, exampleJson, synthesize } from './synth-helpers.js';
+import {
+  asArray,
+  configDocumentOf,
+  EXAMPLES,
+  exampleConfig,
+  exampleJson,
+  synthesize,
+} from './synth-helpers.js';
 
 type Statement = { Sid?: string; Action?: string | string[]; Resource?: unknown };
 
@@ -37,17 +44,16 @@ const everyConductorAction = (template: Template): string[] => {
 
 describe.each(EXAMPLES)('Billing Conductor in the %s example config', (name) => {
   const config = exampleConfig(name);
-  const { template } = synthesize(config);
+  const synthesized = synthesize(config);
+  const { template } = synthesized;
 
-  it('is off: no billingconductor action anywhere, assemble-report told to use its groups JSON', () => {
+  it('is off: no billingconductor action anywhere, assemble-report told to use the configured groups', () => {
     expect(config.readFromBillingConductor).toBe(false);
     expect(everyConductorAction(template)).toEqual([]);
     const assemble = functionOf(template, 'whopays-assemble-report');
     expect(assemble.env[ENV.READ_BILLING_CONDUCTOR]).toBe('false');
     expect(
-      JSON.parse(String(assemble.env[ENV.BILLING_GROUPS_JSON])).map(
-        (g: { Name: string }) => g.Name,
-      ),
+      configDocumentOf(synthesized).billingGroups?.map((g) => (g as { Name: string }).Name),
     ).toEqual(config.billingGroups.map((g) => g.Name));
   });
 });
@@ -55,7 +61,8 @@ describe.each(EXAMPLES)('Billing Conductor in the %s example config', (name) => 
 describe('Billing Conductor enabled', () => {
   it('grants List* on billing groups to assemble-report only, and sets its flag (aws)', () => {
     const config = { ...exampleConfig('aws'), readFromBillingConductor: true };
-    const { template } = synthesize(config);
+    const synthesized = synthesize(config);
+    const { template } = synthesized;
     const assemble = functionOf(template, 'whopays-assemble-report');
     const read = assemble.statements.find((s) => s.Sid === 'ReadBillingGroups');
     expect(conductorActions(assemble.statements)).toEqual([
@@ -68,7 +75,7 @@ describe('Billing Conductor enabled', () => {
     );
     expect(assemble.env[ENV.READ_BILLING_CONDUCTOR]).toBe('true');
     // Billing Conductor wins: the config's groups are not passed, so they cannot be mistaken for used.
-    expect(assemble.env[ENV.BILLING_GROUPS_JSON]).toBeUndefined();
+    expect(configDocumentOf(synthesized).billingGroups).toBeUndefined();
     for (const other of ['whopays-publish-report', 'whopays-start-run', 'whopays-normalize-dbr']) {
       expect(conductorActions(functionOf(template, other).statements)).toEqual([]);
     }

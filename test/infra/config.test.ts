@@ -117,4 +117,67 @@ describe('deploy config', () => {
       /^\/nonexistent\/deploy\.json: cannot read/,
     );
   });
+
+  describe('billing groups: the runtime validator (parseBillingGroups) refuses them at synth', () => {
+    const group = (Name: string, ids: string[], extra: Record<string, unknown> = {}) => ({
+      Name,
+      AccountGrouping: { LinkedAccountIds: ids },
+      ...extra,
+    });
+    const withGroups = (billingGroups: unknown[]) =>
+      parse({ ...exampleJson('aws-cn'), billingGroups });
+
+    it('fails when an account is in two groups', () => {
+      expect(
+        withGroups([group('a', ['003786579754']), group('b', ['003786579754', '006671276842'])]),
+      ).toThrow(
+        /config field billingGroups: group "b": account 003786579754 is already in group "a"/,
+      );
+    });
+
+    it('fails on an unknown field (a misspelt field would silently empty a group)', () => {
+      expect(withGroups([group('a', ['003786579754'], { Primary: '003786579754' })])).toThrow(
+        /config field billingGroups: group "a": unknown field Primary/,
+      );
+      expect(
+        withGroups([
+          { Name: 'a', AccountGrouping: { LinkedAccountIds: ['003786579754'], Auto: true } },
+        ]),
+      ).toThrow(/config field billingGroups: group "a": unknown field Auto/);
+    });
+
+    it('fails when the primary account is outside the group', () => {
+      expect(
+        withGroups([group('a', ['003786579754'], { PrimaryAccountId: '006671276842' })]),
+      ).toThrow(
+        /config field billingGroups: group "a": PrimaryAccountId 006671276842 must be one of its LinkedAccountIds/,
+      );
+    });
+
+    it('fails when two groups share a name', () => {
+      expect(withGroups([group('a', ['003786579754']), group('a', ['006671276842'])])).toThrow(
+        /config field billingGroups: group "a": Name must be unique/,
+      );
+    });
+
+    it('accepts what the runtime accepts, and passes the requests on unchanged', () => {
+      const groups = [
+        group('a', ['003786579754'], { PrimaryAccountId: '003786579754', Tags: { team: 'x' } }),
+      ];
+      expect(
+        parseDeployConfig({ ...exampleJson('aws-cn'), billingGroups: groups }, 'd.json')
+          .billingGroups,
+      ).toEqual(groups);
+    });
+  });
+
+  it('names the stack Whopays unless the config names it, and refuses an invalid name', () => {
+    expect(parseDeployConfig(exampleJson('aws'), 'd.json').stackName).toBe('Whopays');
+    expect(
+      parseDeployConfig({ ...exampleJson('aws'), stackName: 'Whopays-Org2' }, 'd.json').stackName,
+    ).toBe('Whopays-Org2');
+    expect(parse({ ...exampleJson('aws'), stackName: 'who pays' })).toThrow(
+      /config field stackName/,
+    );
+  });
 });

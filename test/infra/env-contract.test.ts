@@ -1,4 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { s3Store } from '../../lambdas/adapters/s3-store.js';
 import { BudgetsPolicySchema } from '../../lambdas/core/budget-plan.js';
 import { classifyKey, matchSource } from '../../lambdas/core/delivery.js';
 import { parseBillingGroups } from '../../lambdas/core/groups.js';
@@ -7,10 +8,20 @@ import {
   loadNormalizeConfig,
   loadPublishConfig,
   loadStartConfig,
+  type RuntimeDocument,
+  readRuntimeDocument,
 } from '../../lambdas/shared/config.js';
 import { ENV } from '../../lambdas/shared/env.js';
 import type { PipelineFunctionName } from '../../lib/pipeline-function.js';
-import { EXAMPLES, type ExampleName, exampleConfig, synthesize } from './synth-helpers.js';
+import { lambdaContext } from '../lambdas/helpers/lambda-context.js';
+import { MemoryS3, newS3Client } from '../lambdas/helpers/memory-s3.js';
+import {
+  configDocumentOf,
+  EXAMPLES,
+  type ExampleName,
+  exampleConfig,
+  synthesize,
+} from './synth-helpers.js';
 
 /**
  * The contract between lib/ (which sets each function's environment) and lambdas/shared/config.ts
@@ -92,6 +103,10 @@ const resolve = (d: Deployed, value: unknown): string => {
       if (attribute !== 'Arn') throw new Error(`unexpected Fn::GetAtt ${id}.${attribute}`);
       return arnOf(d, id);
     }
+    case 'Fn::Sub': {
+      // Only pseudo parameters, as in the bootstrap assets bucket name.
+      return (arg as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => refOf(d, name));
+    }
     case 'Fn::Join': {
       const [separator, parts] = arg as [string, unknown[]];
       return parts.map((part) => resolve(d, part)).join(separator);
@@ -104,9 +119,15 @@ const resolve = (d: Deployed, value: unknown): string => {
 /** Each pipeline function's environment as the deployed Lambda would see it. */
 const deployedEnvironments = (
   name: ExampleName,
-): { d: Deployed; template: Template; envs: Map<PipelineFunctionName, Env> } => {
+): {
+  d: Deployed;
+  template: Template;
+  envs: Map<PipelineFunctionName, Env>;
+  document: RuntimeDocument;
+} => {
   const config = exampleConfig(name);
-  const { template } = synthesize(config);
+  const synthesized = synthesize(config);
+  const { template } = synthesized;
   const d: Deployed = {
     partition: config.partition,
     region: config.region,
@@ -123,7 +144,7 @@ const deployedEnvironments = (
     for (const [key, value] of Object.entries(variables)) env[key] = resolve(d, value);
     envs.set(service.slice('whopays-'.length) as PipelineFunctionName, env);
   }
-  return { d, template, envs };
+  return { d, template, envs, document: configDocumentOf(synthesized) };
 };
 
 const envOf = (envs: Map<PipelineFunctionName, Env>, name: PipelineFunctionName): Env => {
@@ -151,7 +172,25 @@ const deliveryKey = (source: {
 
 describe.each(EXAMPLES)('environment contract (%s)', (name) => {
   const config = exampleConfig(name);
-  const { d, template, envs } = deployedEnvironments(name);
+  const { d, template, envs, document } = deployedEnvironments(name);
+  /** The bootstrap assets bucket as deployed: holds the config object under its hash key. */
+  const start0 = envOf(envs, 'start-run');
+  // One S3 mock per describe, made in beforeAll: mocks of S3Client replace each other.
+  let s3: MemoryS3 | undefined;
+  beforeAll(() => {
+    s3 = new MemoryS3();
+    s3.put(start0[ENV.CONFIG_BUCKET]!, start0[ENV.CONFIG_KEY]!, JSON.stringify(document));
+  });
+  afterAll(() => s3?.restore());
+  const documentFor = (env: Env) => readRuntimeDocument(env, s3Store(newS3Client()));
+
+  test('the config object is in the bootstrap assets bucket of the stack account and region', () => {
+    for (const fn of ['start-run', 'assemble-report', 'publish-report'] as const) {
+      const env = envOf(envs, fn);
+      expect(env[ENV.CONFIG_BUCKET]).toBe(`cdk-hnb659fds-assets-${d.account}-${d.region}`);
+      expect(env[ENV.CONFIG_KEY]).toBe(start0[ENV.CONFIG_KEY]);
+    }
+  });
   const glueTables = Object.values(template.findResources('AWS::Glue::Table')).map(
     (t) => t.Properties.TableInput as { Name: string; StorageDescriptor: { Location: unknown } },
   );
@@ -171,8 +210,9 @@ describe.each(EXAMPLES)('environment contract (%s)', (name) => {
     ]);
   });
 
-  test('start-run loads its config: every source matches its own delivery and names a real table', () => {
-    const start = loadStartConfig(envOf(envs, 'start-run'));
+  test('start-run loads its config: every source matches its own delivery and names a real table', async () => {
+    const env = envOf(envs, 'start-run');
+    const start = loadStartConfig(env, await documentFor(env));
     expect(start.stateMachineArn).toMatch(new RegExp(`^arn:${d.partition}:states:`));
     expect(start.sources.map((s) => s.id)).toEqual(config.sources.map((s) => s.id));
     for (const source of config.sources) {
@@ -188,8 +228,9 @@ describe.each(EXAMPLES)('environment contract (%s)', (name) => {
     }
   });
 
-  test('start-run stages DBR where normalize-dbr writes and the DBR Glue table reads', () => {
-    const start = loadStartConfig(envOf(envs, 'start-run'));
+  test('start-run stages DBR where normalize-dbr writes and the DBR Glue table reads', async () => {
+    const env = envOf(envs, 'start-run');
+    const start = loadStartConfig(env, await documentFor(env));
     const normalize = loadNormalizeConfig(envOf(envs, 'normalize-dbr'));
     expect(normalize).toEqual({
       stagingBucket: start.stagingBucket,
@@ -208,19 +249,21 @@ describe.each(EXAMPLES)('environment contract (%s)', (name) => {
     }
   });
 
-  test('assemble-report loads its config and its billing groups are valid', () => {
-    const assemble = loadAssembleConfig(envOf(envs, 'assemble-report'));
+  test('assemble-report loads its config and its billing groups are valid', async () => {
+    const env = envOf(envs, 'assemble-report');
+    const assemble = loadAssembleConfig(env, await documentFor(env));
     expect(assemble.reportBucket).toBe(workBucket);
     expect(assemble.reportPrefix).toBe('reports/');
     expect(assemble.sources.map((s) => [s.format, s.payerAccountId, s.currency])).toEqual(
       config.sources.map((s) => [s.format, s.payerAccountId, s.currency]),
     );
-    const groups = parseBillingGroups(assemble.billingGroups, ENV.BILLING_GROUPS_JSON);
+    const groups = parseBillingGroups(assemble.billingGroups, 'config object');
     expect(groups.map((g) => g.name)).toEqual(config.billingGroups.map((g) => g.Name));
   });
 
-  test('publish-report loads its config: budgets policy, partition Budgets region, topics', () => {
-    const publish = loadPublishConfig(envOf(envs, 'publish-report'));
+  test('publish-report loads its config: budgets policy, partition Budgets region, topics', async () => {
+    const env = envOf(envs, 'publish-report');
+    const publish = loadPublishConfig(env, await documentFor(env));
     expect(publish.reportBucket).toBe(workBucket);
     expect(publish.reportPrefix).toBe('reports/');
     expect(BudgetsPolicySchema.parse(publish.budgetsPolicyJson)).toEqual(config.budgets);
@@ -235,17 +278,59 @@ describe.each(EXAMPLES)('environment contract (%s)', (name) => {
     expect(publish.budgetTopicArn).toMatch(new RegExp(`^arn:${d.partition}:sns:${d.region}:`));
   });
 
-  test.each(['start-run', 'normalize-dbr', 'assemble-report', 'publish-report'] as const)(
-    '%s handler module initializes with the deployed environment',
-    (fn) => {
+  test('normalize-dbr handler module initializes with the deployed environment', () => {
+    const saved = process.env;
+    process.env = { ...saved, ...envOf(envs, 'normalize-dbr') };
+    try {
+      jest.isolateModules(() => {
+        const module = require('../../lambdas/normalize-dbr/handler') as { handler: unknown };
+        expect(typeof module.handler).toBe('function');
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test.each(['start-run', 'assemble-report', 'publish-report'] as const)(
+    '%s handler reads the config object once and builds from it on its first invocation',
+    async (fn) => {
       const saved = process.env;
-      process.env = { ...saved, ...envOf(envs, fn) };
+      const env = envOf(envs, fn);
+      process.env = { ...saved, ...env };
+      // The handler module gets its own module registry, so the S3 mock must be made inside it.
+      let handler: (event: unknown, context: unknown) => Promise<unknown> = async () => undefined;
+      let calls: () => Array<{ Bucket?: string; Key?: string }> = () => [];
+      let restore = () => {};
       try {
         jest.isolateModules(() => {
-          const module = require(`../../lambdas/${fn}/handler`) as { handler: unknown };
-          expect(typeof module.handler).toBe('function');
+          const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');
+          const { mockClient } = require('aws-sdk-client-mock');
+          const { sdkStreamMixin } = require('@smithy/util-stream');
+          const { Readable } = require('node:stream');
+          const mock = mockClient(S3Client);
+          mock
+            .on(GetObjectCommand, { Bucket: env[ENV.CONFIG_BUCKET], Key: env[ENV.CONFIG_KEY] })
+            .callsFake(() => ({
+              Body: sdkStreamMixin(Readable.from([Buffer.from(JSON.stringify(document))])),
+            }));
+          calls = () =>
+            mock
+              .commandCalls(GetObjectCommand)
+              .map((c: { args: [{ input: object }] }) => c.args[0].input);
+          restore = () => mock.restore();
+          handler = require(`../../lambdas/${fn}/handler`).handler;
         });
+        // An empty event: the config loads, then the handler refuses the event (not the config).
+        for (let i = 0; i < 2; i++) {
+          const failure = await handler({}, lambdaContext).then(
+            () => undefined,
+            (error: Error) => error,
+          );
+          expect(failure?.name).not.toBe('ConfigError');
+        }
+        expect(calls()).toEqual([{ Bucket: env[ENV.CONFIG_BUCKET], Key: env[ENV.CONFIG_KEY] }]);
       } finally {
+        restore();
         process.env = saved;
       }
     },

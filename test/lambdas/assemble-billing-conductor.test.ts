@@ -177,20 +177,24 @@ describe('assemble-report billing groups', () => {
   it('refuses the flag at cold start in a cn- region and reads it as false by default', () => {
     const env = {
       [ENV.REPORT_BUCKET]: BUCKET,
-      [ENV.SOURCES_JSON]: JSON.stringify(assembleConfig.sources),
+      [ENV.CONFIG_BUCKET]: 'config-bucket',
+      [ENV.CONFIG_KEY]: 'config.json',
     };
+    const document = { sources: [...assembleConfig.sources] };
     expect(() =>
-      loadAssembleConfig({
-        ...env,
-        [ENV.READ_BILLING_CONDUCTOR]: 'true',
-        AWS_REGION: 'cn-northwest-1',
-      }),
+      loadAssembleConfig(
+        { ...env, [ENV.READ_BILLING_CONDUCTOR]: 'true', AWS_REGION: 'cn-northwest-1' },
+        document,
+      ),
     ).toThrow(ConfigError);
-    expect(loadAssembleConfig({ ...env, AWS_REGION: 'cn-north-1' }).readFromBillingConductor).toBe(
-      false,
-    );
     expect(
-      loadAssembleConfig({ ...env, [ENV.READ_BILLING_CONDUCTOR]: 'true', AWS_REGION: 'us-east-1' }),
+      loadAssembleConfig({ ...env, AWS_REGION: 'cn-north-1' }, document).readFromBillingConductor,
+    ).toBe(false);
+    expect(
+      loadAssembleConfig(
+        { ...env, [ENV.READ_BILLING_CONDUCTOR]: 'true', AWS_REGION: 'us-east-1' },
+        document,
+      ),
     ).toMatchObject({ readFromBillingConductor: true, region: 'us-east-1' });
   });
 });
