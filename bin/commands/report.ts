@@ -72,6 +72,15 @@ const skippedNote = (skipped: readonly string[]): string => {
   return `; skipped ${files} of older report versions (not in the latest manifest)`;
 };
 
+/** The progress-line note on files of a folder that are not billing data. */
+const ignoredNote = (ignored: readonly string[]): string => {
+  if (ignored.length === 0) return '';
+  const files = ignored.length === 1 ? '1 file' : `${ignored.length} files`;
+  const names = ignored.slice(0, 3).map((path) => terminalLine(basename(path)));
+  const more = ignored.length > 3 ? ', …' : '';
+  return `; ignored ${files} that are not billing data (${names.join(', ')}${more})`;
+};
+
 /** More DuckDB threads than this buy nothing and can exhaust memory (100,000 threads: killed). */
 const MAX_THREADS = 1024;
 /** DuckDB cannot allocate its first 8 MiB block below this. */
@@ -157,7 +166,7 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const files = result.files.length === 1 ? '1 file' : `${result.files.length} files`;
       process.stderr.write(
-        `read ${terminalLine(path)}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}\n`,
+        `read ${terminalLine(path)}: ${result.format}, ${files}, ${lines} lines, ${seconds} s${skippedNote(result.skipped)}${ignoredNote(result.ignored)}\n`,
       );
       sources.push({
         path,

@@ -1,21 +1,24 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 import { messageOf } from './duckdb-errors.js';
+import { Utf8Check } from './text-encoding.js';
 
 /**
- * Reads a gzip file to its end and throws InputError when it is truncated or corrupt. DuckDB reads
+ * Reads a gzip file to its end and throws InputError when it is truncated or corrupt, or its text
+ * is not UTF-8. DuckDB reads
  * a truncated gzip CSV without complaint (it returns the rows before the cut), so every .gz source
  * is checked; the engine runs this alongside its query, which costs little wall time.
  */
 export async function verifyGzip(path: string, reportAs = path): Promise<void> {
-  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  // The inflated text is checked for UTF-8 on the way (see Utf8Check).
+  const text = new Utf8Check();
   try {
-    await pipeline(createReadStream(path), createGunzip(), discard);
+    await pipeline(createReadStream(path), createGunzip(), text);
   } catch (error) {
     const message = messageOf(error);
     if (message.includes('unexpected end of file'))
@@ -24,6 +27,7 @@ export async function verifyGzip(path: string, reportAs = path): Promise<void> {
       throw new InputError(reportAs, 'not a gzip file');
     throw new InputError(reportAs, `corrupt gzip (${message})`);
   }
+  text.verdict(reportAs);
 }
 
 /** A member of a zip archive, as its central directory describes it. */

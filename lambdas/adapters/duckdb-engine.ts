@@ -1,7 +1,6 @@
-import { mkdtemp, open, rm, stat, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
 import type { LedgerEngine, LedgerRequest, LedgerResult } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
@@ -15,10 +14,11 @@ import {
 import type { SourceFormat } from '../core/source-columns.js';
 import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
+import { badValueError, badValueSql } from './bad-values.js';
+import { refuseUnreadableColumnTypes } from './column-types.js';
 import { csvHeaderFieldCount, MAX_COLUMNS } from './csv-header.js';
-import { badNumberError, inputErrorFromDuckDb, unconvertibleNumber } from './duckdb-errors.js';
+import { inputErrorFromDuckDb, messageOf } from './duckdb-errors.js';
 import {
-  badNumberSql,
   describeSql,
   duplicatedContractColumn,
   type Reader,
@@ -28,6 +28,13 @@ import {
 import { type DataFile, discoverSource } from './file-discovery.js';
 import { refuseFocusInput } from './focus-checks.js';
 import { detectFormat, type FileColumn, missingRequiredColumns } from './source-headers.js';
+import {
+  headEncoding,
+  headNotUtf8,
+  readTextHead,
+  transcodeGb18030,
+  verifyUtf8,
+} from './text-encoding.js';
 
 /** Settings of the embedded DuckDB. */
 export interface DuckDbEngineOptions {
@@ -49,6 +56,8 @@ export interface PreparedSource {
   readonly files: readonly string[];
   /** Data files of older report versions: their (report, period) manifest does not list them. */
   readonly skipped: readonly string[];
+  /** Files of the folder that are not billing data (hidden, bookkeeping, other types). */
+  readonly ignored: readonly string[];
   /** The `select` exposing the files as `cur_lines`/`dbr_lines`. */
   readonly relation: string;
 }
@@ -60,6 +69,8 @@ interface ReadableFile {
   readonly original: string;
   readonly reader: Reader;
   readonly gzip: boolean;
+  /** Set when whopays wrote the text itself (a GB18030 CSV transcoded): known to be UTF-8. */
+  readonly transcoded?: boolean;
 }
 
 interface InspectedFile extends ReadableFile {
@@ -74,9 +85,10 @@ interface Prepared {
   readonly files: readonly InspectedFile[];
 }
 
-/** The ledger of a local source, with the files left out as older report versions. */
+/** The ledger of a local source, with the files left out (older report versions, not billing data). */
 export interface LocalLedgerResult extends LedgerResult {
   readonly skipped: readonly string[];
+  readonly ignored: readonly string[];
 }
 
 /** The engine's private temporary folder, or one line saying why TMPDIR cannot hold it. */
@@ -133,16 +145,20 @@ export class DuckDbEngine implements LedgerEngine {
       // DuckDB reads a truncated gzip without complaint: check every one while the query runs.
       // Both settle before anything throws: the connection must not close under a running query.
       // A broken gzip comes first: its cut-off last row also fails the query as a CSV error.
+      // Gzip text is checked for UTF-8 as it is inflated (verifyGzip).
       const gzips = prepared.files.filter((file) => file.gzip);
       const checks = Promise.allSettled(gzips.map((f) => verifyGzip(f.path, f.original)));
       const [outcome] = await Promise.allSettled([query]);
       const broken = (await checks).find((check) => check.status === 'rejected');
       if (broken) throw broken.reason;
-      if (outcome!.status === 'rejected') throw outcome!.reason;
-      const rows =
-        ledgerRowsFromText(outcome!.value) ??
-        ledgerRowsFromColumns((await run(ledgerColumnsSql(ledger))).getColumnsObjectJson());
-      const { format, files, skipped } = prepared.source;
+      if (outcome!.status === 'rejected') {
+        await refuseInvalidUtf8(prepared, outcome!.reason);
+        throw outcome!.reason;
+      }
+      const rows = await readLedgerRows(connection, prepared, outcome!.value, () =>
+        run(ledgerColumnsSql(ledger)),
+      );
+      const { format, files, skipped, ignored } = prepared.source;
       if (format === 'focus') {
         const original = new Map(prepared.files.map((file) => [file.path, file.original]));
         const displayName = (path: string) => original.get(path) ?? path;
@@ -150,7 +166,7 @@ export class DuckDbEngine implements LedgerEngine {
         const source = { location: request.location, reader, files: prepared.files, displayName };
         await refuseFocusInput(connection, source, rows);
       }
-      return { location: request.location, format, files, skipped, rows };
+      return { location: request.location, format, files, skipped, ignored, rows };
     } finally {
       connection.closeSync();
       await rm(unpacked, { recursive: true, force: true });
@@ -237,6 +253,42 @@ from (
 group by part`;
 };
 
+/**
+ * Names the plain CSV whose text is not UTF-8, when a failed query may have met one. DuckDB
+ * checks the text of every column it reads, and fails on invalid UTF-8 with a CSV error or, in
+ * some plans, an INTERNAL error (which also invalidates the database): the CSVs are read again
+ * only then, so a good source pays nothing for this.
+ */
+async function refuseInvalidUtf8(prepared: Prepared, reason: unknown): Promise<void> {
+  const explained = reason instanceof InputError && !reason.problem.startsWith('not UTF-8 text');
+  if (explained) return;
+  for (const file of prepared.files) {
+    if (file.reader === 'csv' && !file.gzip && !file.transcoded) {
+      await verifyUtf8(file.path, file.original);
+    }
+  }
+}
+
+/**
+ * The ledger rows of a finished query. A row that breaks the ledger schema (a period that is no
+ * month, no payer) comes from a line the ledger could not read: that line is found and named.
+ */
+async function readLedgerRows(
+  connection: DuckDBConnection,
+  prepared: Prepared,
+  text: DuckDBResultReader,
+  byColumns: () => Promise<DuckDBResultReader>,
+): Promise<LedgerRow[]> {
+  try {
+    return (
+      ledgerRowsFromText(text) ?? ledgerRowsFromColumns((await byColumns()).getColumnsObjectJson())
+    );
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw (await badValue(connection, prepared)) ?? error;
+  }
+}
+
 /** The rows of {@link ledgerTextSql}'s result, checked; undefined when the text cannot carry them. */
 function ledgerRowsFromText(reader: DuckDBResultReader): LedgerRow[] | undefined {
   const rows: LedgerRow[] = [];
@@ -253,7 +305,7 @@ async function prepare(
   unpackTo: string,
   allowZip = true,
 ): Promise<Prepared> {
-  const { files: discovered, skipped } = await discoverSource(request.location);
+  const { files: discovered, skipped, ignored } = await discoverSource(request.location);
   const zip = discovered.find((file) => file.kind === 'csv.zip');
   if (zip && !allowZip) throw new InputError(zip.path, 'DuckDB cannot read .zip: unzip it first');
   const pattern = discovered.find((file) => hasGlobCharacters(file.path));
@@ -262,7 +314,11 @@ async function prepare(
   }
   const files: InspectedFile[] = [];
   for (const file of await readableFiles(discovered, unpackTo)) {
-    files.push(await inspect(connection, file));
+    files.push(await inspect(connection, file, unpackTo));
+  }
+  const transcoded = files.find((file) => file.transcoded);
+  if (transcoded && !allowZip) {
+    throw new InputError(transcoded.original, 'DuckDB cannot read GB18030 text: save it as UTF-8');
   }
   const format = request.format ?? agreedFormat(request.location, files);
   for (const file of files) {
@@ -281,11 +337,13 @@ async function prepare(
   if (files.some((file) => file.reader !== reader)) {
     throw new InputError(request.location, 'mixed CSV and Parquet files in one source');
   }
+  refuseUnreadableColumnTypes(format, files);
   const source = {
     location: request.location,
     format,
     files: discovered.map((file) => file.path),
     skipped,
+    ignored,
     relation: relationSql(format, reader, files),
   };
   return { source, reader, files };
@@ -328,11 +386,18 @@ async function literalPath(file: DataFile, unpackTo: string, index: number): Pro
   return link;
 }
 
-/** Reads one file's columns, and one row to refuse a file without lines. */
-async function inspect(connection: DuckDBConnection, file: ReadableFile): Promise<InspectedFile> {
-  const { size } = await stat(file.path);
-  if (size === 0) throw new InputError(file.original, 'empty file');
-  if (file.reader === 'csv' && (await hasUtf16Bom(file))) throw utf16(file);
+/**
+ * Reads one file's columns, and one row to refuse a file without lines. A CSV whose text is not
+ * UTF-8 is refused, or read through a UTF-8 copy when it is GB18030 (see {@link asUtf8Text}).
+ */
+async function inspect(
+  connection: DuckDBConnection,
+  given: ReadableFile,
+  unpackTo: string,
+): Promise<InspectedFile> {
+  const { size } = await stat(given.path);
+  if (size === 0) throw new InputError(given.original, 'empty file');
+  const file = given.reader === 'csv' ? await asUtf8Text(given, unpackTo) : given;
   if (file.reader === 'csv') tooManyColumns(file, await csvHeaderFieldCount(file.path, file.gzip));
   try {
     const described = await connection.runAndReadAll(describeSql(file.reader, file.path));
@@ -366,27 +431,21 @@ function tooManyColumns(file: ReadableFile, count: number): void {
 const utf16 = (file: ReadableFile) =>
   new InputError(file.original, 'UTF-16 text: save the file as UTF-8');
 
-/** Whether a CSV (plain or gzip) starts with a UTF-16 byte order mark. */
-async function hasUtf16Bom(file: ReadableFile): Promise<boolean> {
-  const handle = await open(file.path, 'r');
-  let head: Buffer;
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    head = buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-  if (file.gzip) {
-    // Z_SYNC_FLUSH inflates the first block without needing the rest of the stream.
-    try {
-      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    } catch {
-      return false; // not gzip: reported when the file is read
-    }
-  }
-  if (head.length < 2) return false;
-  const bom = head.readUInt16BE(0);
-  return bom === 0xfffe || bom === 0xfeff;
+/**
+ * The CSV as UTF-8 text. Its first MiB tells: UTF-16 (a byte order mark) is refused; UTF-8 is read
+ * as is; GB18030 (GBK, GB2312: what Excel in China saves a DBR as) is transcoded to a UTF-8 copy
+ * in the scratch folder; anything else is refused, naming the first bad byte. A bad byte further
+ * on is found while the ledger runs (verifyUtf8).
+ */
+async function asUtf8Text(file: ReadableFile, unpackTo: string): Promise<ReadableFile> {
+  const head = await readTextHead(file.path, file.gzip);
+  if (head.length >= 2 && [0xfffe, 0xfeff].includes(head.readUInt16BE(0))) throw utf16(file);
+  const encoding = headEncoding(head);
+  if (encoding === 'utf8') return file;
+  if (encoding === 'other') throw headNotUtf8(file.original, head);
+  const target = join(await mkdtemp(join(unpackTo, 'utf8-')), 'text.csv');
+  await transcodeGb18030(file.path, file.gzip, target);
+  return { ...file, path: target, gzip: false, transcoded: true };
 }
 
 /** The one format every file of a source shows; a folder mixing formats is refused. */
@@ -403,6 +462,20 @@ function agreedFormat(location: string, files: readonly InspectedFile[]): Source
   return first.format!;
 }
 
+/** The InputError naming the first line the ledger cannot read, if one is found. */
+async function badValue(
+  connection: DuckDBConnection,
+  prepared: Prepared,
+): Promise<InputError | undefined> {
+  const diagnose = badValueSql(prepared.source.format, prepared.reader, prepared.files);
+  if (diagnose === undefined) return undefined;
+  const found = (await connection.runAndReadAll(diagnose)).getRowObjectsJson()[0];
+  if (found === undefined) return undefined;
+  const original = new Map(prepared.files.map((file) => [file.path, file.original]));
+  const path = String(found.filename);
+  return badValueError(original.get(path) ?? path, found);
+}
+
 /** Maps a failed ledger query to the InputError that explains it, or rethrows it as a bug. */
 async function failure(
   connection: DuckDBConnection,
@@ -411,15 +484,15 @@ async function failure(
 ): Promise<never> {
   const original = new Map(prepared.files.map((file) => [file.path, file.original]));
   const displayName = (path: string) => original.get(path) ?? path;
-  const value = unconvertibleNumber(error);
-  const diagnose = badNumberSql(prepared.source.format, prepared.reader, prepared.files);
-  if (value !== undefined && diagnose !== undefined) {
-    const found = (await connection.runAndReadAll(diagnose)).getRowObjectsJson()[0];
-    if (found) {
-      throw badNumberError(
-        displayName(String(found.filename)),
-        String(found.column_name),
-        String(found.value),
+  const message = messageOf(error);
+  // A value the ledger cannot convert (text, NaN, 1e28), or a sum past DECIMAL(38,10).
+  if (/^(Conversion|Out of Range) Error/.test(message)) {
+    const found = await badValue(connection, prepared);
+    if (found) throw found;
+    if (message.startsWith('Out of Range Error')) {
+      throw new InputError(
+        prepared.source.location,
+        'the money sums past DECIMAL(38,10) (28 integer digits): not a bill',
       );
     }
   }

@@ -11,20 +11,6 @@ export const messageOf = (error: unknown): string =>
 
 const firstLine = (text: string): string => text.split('\n', 1)[0]!.trim();
 
-/** Shortens a bad field for a one-line message. */
-const shown = (value: string): string =>
-  JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-
-/** The InputError of a field that is not a number. */
-export const badNumberError = (file: string, column: string, value: string): InputError =>
-  new InputError(file, `column ${column}: not a number: ${shown(value)}`);
-
-/** The text DuckDB failed to cast to DECIMAL, when that is what the error says. */
-export function unconvertibleNumber(error: unknown): string | undefined {
-  const message = messageOf(error);
-  return /^Conversion Error: Could not convert string "(.*)" to DECIMAL/s.exec(message)?.[1];
-}
-
 /**
  * Turns a DuckDB error caused by the input into an InputError: one line naming the file and the
  * problem, never DuckDB's multi-line text. Returns undefined for errors that are not the input's
@@ -45,8 +31,13 @@ export function inputErrorFromDuckDb(
   if (message.includes('Input is not a GZIP stream')) {
     return new InputError(where, 'not a gzip file');
   }
-  if (/No magic bytes found|[Pp]arquet/.test(firstLine(message))) {
-    return new InputError(where, 'not a valid Parquet file (corrupt or truncated)');
+  // A corrupt page names its file ("Failed to read file "…": Snappy decompression failure"); a
+  // corrupt footer fails Thrift decoding ("Invalid Error: TProtocolException: …", "Invalid
+  // Error: don't know what type"): the CSV reader's errors are "Invalid Input Error"s.
+  const failedFile = /Failed to read file "(.+?)"/.exec(firstLine(message))?.[1];
+  if (/No magic bytes found|[Pp]arquet|^Invalid Error:/.test(firstLine(message))) {
+    const named = failedFile === undefined ? where : displayName(failedFile);
+    return new InputError(named, 'not a valid Parquet file (corrupt or truncated)');
   }
   if (message.includes('Error when sniffing file')) {
     return new InputError(where, 'not CSV text (no readable header)');

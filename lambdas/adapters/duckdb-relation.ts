@@ -113,24 +113,10 @@ export function duplicatedContractColumn(
 
 const isText = (column: FileColumn): boolean => column.type.toUpperCase() === 'VARCHAR';
 
-/** The text money columns of the files (file name → contract name), which can hold a bad number. */
-export function textMoneyColumns(
-  format: SourceFormat,
-  columns: readonly FileColumn[],
-): FileColumn[] {
-  // DBR declares every column text, but the ledger casts UnBlendedCost.
-  const isMoney = (contract: SourceColumn) =>
-    contract.kind === 'money' || (format === 'dbr' && contract.name === 'UnBlendedCost');
-  return columnsFor(format)
-    .filter(isMoney)
-    .map((contract) => sourceColumnFor(format, contract, columns))
-    .filter((column): column is FileColumn => column !== undefined && isText(column));
-}
-
 /**
  * Text money as DECIMAL, straight from the text (never through DOUBLE). DECIMAL(18,10) first:
  * casting text to DECIMAL(38,10) is ~40x slower and only values of 1e8 or more need it. An empty
- * field is NULL; anything else that is not a number fails the query (see badNumberSql).
+ * field is NULL; anything else that is not a number fails the query (bad-values.ts then names it).
  * Scientific notation ('1.5E-7') casts exactly.
  */
 const textToDecimal = (field: string): string =>
@@ -156,10 +142,18 @@ const doubleToDecimal = (field: string, type: string): string => {
   return `case when abs(${field}) >= 1e5 then ${viaText} else cast(${field} as decimal(38, 10)) end`;
 };
 
+/**
+ * Money text as the ledger may cast it: DuckDB casts `1_000_000.5` to a number where no bill
+ * writes one (and Athena refuses it), so such text becomes `_`, which fails the cast and is
+ * then named with its line (bad-values.ts). NULL stays NULL.
+ */
+const strictMoneyText = (field: string): string =>
+  `case when strpos(${field}, '_') > 0 then '_' else ${field} end`;
+
 /** Money of any column type as DECIMAL, exactly. */
 const moneyToDecimal = (column: FileColumn, field: string): string => {
   const type = column.type.toUpperCase();
-  if (isText(column)) return textToDecimal(field);
+  if (isText(column)) return textToDecimal(strictMoneyText(field));
   if (type === 'DOUBLE' || type === 'FLOAT' || type === 'REAL') {
     return doubleToDecimal(field, type);
   }
@@ -212,6 +206,9 @@ const columnSql = (
   }
   const field = quoteIdentifier(column.name);
   // DBR money stays text: the DBR ledger trims and casts it.
+  if (format === 'dbr' && contract.name === 'UnBlendedCost') {
+    return `${strictMoneyText(field)} as ${name}`;
+  }
   if (contract.kind === 'money' && format !== 'dbr') {
     return `${onlyWhereRead(format, contract, columns, moneyToDecimal(column, field))} as ${name}`;
   }
@@ -241,23 +238,4 @@ export function relationSql(
   const columns = unionColumns(files);
   const select = columnsFor(format).map((contract) => columnSql(format, contract, columns));
   return `select\n    ${select.join(',\n    ')}\nfrom ${readerSql(reader, files)}`;
-}
-
-/**
- * Finds the first field of a text money column that is not a number: (filename, column, value).
- * Run only after the ledger failed on a conversion, to name the file and the column.
- */
-export function badNumberSql(
-  format: SourceFormat,
-  reader: Reader,
-  files: readonly ReadFile[],
-): string | undefined {
-  const money = textMoneyColumns(format, unionColumns(files));
-  if (money.length === 0) return undefined;
-  const checks = money.map((column) => {
-    const field = quoteIdentifier(column.name);
-    return `select filename, ${sqlString(column.name)} as column_name, ${field} as value from ${readerSql(reader, files)} where nullif(trim(${field}), '') is not null and try_cast(${field} as decimal(38, 10)) is null`;
-  });
-  const union = checks.map((check) => `select * from (${check} limit 1)`).join('\nunion all\n');
-  return `select * from (\n${union}\n) limit 1`;
 }

@@ -29,15 +29,34 @@ export function fileKind(name: string): FileKind | undefined {
 interface Walked {
   readonly data: DataFile[];
   readonly manifests: string[];
+  /** Files and folders left out as not billing data, to be named. */
+  readonly ignored: string[];
+}
+
+/**
+ * Refuses a folder named as a billing period whose month does not exist (`BILLING_PERIOD=2025-13`,
+ * CUR 1 `20251301-20260101`): its manifest would not be recognized, and every report version
+ * in it would be counted.
+ */
+function refuseInvalidPeriodFolder(path: string, name: string): void {
+  const month =
+    /^BILLING_PERIOD=\d{4}-(\d{2})$/.exec(name)?.[1] ?? /^\d{4}(\d{2})\d{2}-\d{8}$/.exec(name)?.[1];
+  if (month !== undefined && (month < '01' || month > '12')) {
+    throw new InputError(path, `not a billing period folder: ${name} has no month ${month}`);
+  }
 }
 
 async function walk(folder: string, found: Walked, inBookkeeping = false): Promise<void> {
   const entries = await readdir(folder, { withFileTypes: true });
   for (const entry of entries) {
-    // Hidden files and folders (.DS_Store, editor swap files) are never billing data.
-    if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
+    // Hidden files and folders (.DS_Store, editor swap files) are never billing data.
+    if (entry.name.startsWith('.')) {
+      found.ignored.push(path);
+      continue;
+    }
     if (entry.isDirectory()) {
+      refuseInvalidPeriodFolder(path, entry.name);
       await walk(path, found, inBookkeeping || SKIPPED_FOLDERS.has(entry.name));
       continue;
     }
@@ -49,6 +68,7 @@ async function walk(folder: string, found: Walked, inBookkeeping = false): Promi
     // Crawler templates and anything else that is not a data file are left out.
     const kind = fileKind(entry.name);
     if (kind !== undefined && !inBookkeeping) found.data.push({ path, kind });
+    else found.ignored.push(path);
   }
 }
 
@@ -105,6 +125,8 @@ export interface DiscoveredSource {
   readonly files: DataFile[];
   /** Data files of a (report, period) with a manifest that does not list them. */
   readonly skipped: string[];
+  /** Files (and hidden folders) that are not billing data: hidden, bookkeeping, other types. */
+  readonly ignored: string[];
 }
 
 /**
@@ -127,10 +149,10 @@ export async function discoverSource(location: string): Promise<DiscoveredSource
   if (info.isFile()) {
     const kind = fileKind(location);
     if (kind === undefined) throw new InputError(location, `not a ${SUPPORTED} file`);
-    return { files: [{ path: location, kind }], skipped: [] };
+    return { files: [{ path: location, kind }], skipped: [], ignored: [] };
   }
   if (!info.isDirectory()) throw new InputError(location, 'not a file or folder');
-  const found: Walked = { data: [], manifests: [] };
+  const found: Walked = { data: [], manifests: [], ignored: [] };
   await walk(location, found);
   const scopes: ManifestScope[] = [];
   for (const manifest of found.manifests.sort()) {
@@ -145,7 +167,7 @@ export async function discoverSource(location: string): Promise<DiscoveredSource
     else skipped.push(file.path);
   }
   if (files.length === 0) throw new InputError(location, `no ${SUPPORTED} files in this folder`);
-  return { files: files.sort(byPath), skipped: skipped.sort() };
+  return { files: files.sort(byPath), skipped: skipped.sort(), ignored: found.ignored.sort() };
 }
 
 const byPath = (a: DataFile, b: DataFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

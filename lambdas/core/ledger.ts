@@ -19,10 +19,10 @@ import { z } from 'zod';
  * decimal string end to end.
  */
 export const LedgerRowSchema = z.object({
-  billing_period: z.string().regex(/^\d{4}-\d{2}$/),
+  billing_period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
   /** NULL for DBR (it has no currency column): the source's declared currency applies. */
   currency_code: z.string().nullable(),
-  payer_account_id: z.string(),
+  payer_account_id: z.string().min(1),
   usage_account_id: z.string().nullable(),
   owner_account_id: z.string().nullable(),
   invoice_account_id: z.string().nullable(),
@@ -41,10 +41,18 @@ export const LedgerRowSchema = z.object({
 
 export type LedgerRow = z.infer<typeof LedgerRowSchema>;
 
+/**
+ * The note of a DBR ledger row holding records the published method does not count (Discount, a
+ * record type AWS adds): line_item_type is the RecordType, invoice_cost their cost. The report
+ * names them in a warning and books them on no account.
+ */
+export const UNCOUNTED_RECORD_NOTE = 'uncounted-record';
+
 /** The ledger's columns, in the order of the SQL's final select. */
 export const LEDGER_COLUMNS = Object.keys(LedgerRowSchema.shape) as (keyof LedgerRow)[];
 
-const BILLING_PERIOD = /^\d{4}-\d{2}$/;
+/** `YYYY-MM` of a real month: `2025-13` and `2025-00` break the schema. */
+const BILLING_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const COMMITMENTS = new Set<unknown>([null, 'ri', 'sp', 'cr']);
 const MONEY_COLUMNS = new Set<string>(['usage_cost', 'invoice_cost']);
 const COUNT_COLUMNS = new Set<string>(['line_count', 'final_line_count']);
@@ -53,9 +61,8 @@ const COUNT_COLUMNS = new Set<string>(['line_count', 'final_line_count']);
 const checkFor = (column: keyof LedgerRow): ((value: unknown) => boolean) => {
   if (column === 'billing_period') return (v) => typeof v === 'string' && BILLING_PERIOD.test(v);
   if (column === 'commitment') return (v) => COMMITMENTS.has(v);
-  if (column === 'payer_account_id' || MONEY_COLUMNS.has(column)) {
-    return (v) => typeof v === 'string';
-  }
+  if (column === 'payer_account_id') return (v) => typeof v === 'string' && v !== '';
+  if (MONEY_COLUMNS.has(column)) return (v) => typeof v === 'string';
   if (COUNT_COLUMNS.has(column)) return (v) => Number.isSafeInteger(v);
   return (v) => v === null || typeof v === 'string';
 };
@@ -203,7 +210,7 @@ export function appendLedgerRowsFromText(
     }
     const currency = value(1);
     const payer = value(2);
-    if (payer === nullText) return fail(2, null);
+    if (payer === nullText || payer === '') return fail(2, orNull(payer));
     const usage = value(3);
     next();
     const owner = same(usage) ? usage : text.slice(start, end);

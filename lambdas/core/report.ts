@@ -1,7 +1,8 @@
+import { currencyCodeReader } from './currency-code.js';
 import { IdentityViolationError, InputError } from './errors.js';
 import { type BillingGroup, groupTotals, groupTransfers } from './groups.js';
 import { checkAccountBalances, formatChecked } from './identities.js';
-import type { LedgerRow } from './ledger.js';
+import { type LedgerRow, UNCOUNTED_RECORD_NOTE } from './ledger.js';
 import { formatMoney, MoneyFormatError, parseMoney } from './money.js';
 import type {
   AccountTotals,
@@ -131,6 +132,10 @@ export class PeriodAccumulator {
     if (payer !== this.lastPayer) {
       this.payers.add(payer);
       this.lastPayer = payer;
+    }
+    if (row.note === UNCOUNTED_RECORD_NOTE) {
+      this.warnings.uncountedRecord(row.line_item_type ?? '', row.line_count, invoice);
+      return;
     }
     this.addLines(row.line_count, row.final_line_count);
     this.warnings.observeRow(row);
@@ -306,14 +311,15 @@ export class PeriodTable {
 /**
  * Builds the report JSON of REPORT.md from ledger rows and checks both identities of ATTRIBUTION.md
  * on every period. One period per (billing period, currency): a row's currency is its
- * `currency_code`, else its source's declared currency. Sources are added as given; deciding that
+ * `currency_code` (trimmed, upper case, ISO 4217), else its source's declared currency. Sources are added as given; deciding that
  * two sources are deliveries of the same bill is the caller's job.
  *
  * `totals.invoiceCost` is the sum of the accounts' invoice cost; the invoice rounding is apart in
  * `totals.rounding`.
  *
  * @example buildReport({ sources: [{ path: 'dbr.csv', format: 'dbr', currency: 'CNY', rows }] })
- * @throws InputError when a row has no currency and its source declares none, or an amount is malformed.
+ * @throws InputError when a row has no currency and its source declares none, a currency code is not
+ *   ISO 4217, or an amount is malformed.
  * @throws IdentityViolationError when the ledger breaks an identity (a bug in whopays).
  */
 export function buildReport(input: BuildReportInput): Report {
@@ -323,8 +329,9 @@ export function buildReport(input: BuildReportInput): Report {
     const billingPeriods = new Set<string>();
     let rows = 0;
     let acc: PeriodAccumulator | undefined;
+    const currencyOf = currencyCodeReader(source.path);
     for (const row of source.rows) {
-      const own = row.currency_code || undefined;
+      const own = currencyOf(row.currency_code);
       const currency = own ?? source.currency;
       if (currency === undefined) {
         throw new InputError(

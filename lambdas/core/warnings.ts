@@ -1,5 +1,5 @@
 import type { LedgerRow } from './ledger.js';
-import { formatMoney, parseMoney } from './money.js';
+import { type Amount, formatMoney, parseMoney } from './money.js';
 
 /**
  * Line item types whose attribution whopays knows: the CUR types of docs/CUR-REFERENCE.md §3.3 and the
@@ -64,6 +64,7 @@ export const resourceIdsMissing = (file: string): string =>
 export class WarningCollector {
   private readonly ambiguous = new Map<string, Set<string>>();
   private readonly unknownTypes = new Map<string, number>();
+  private readonly uncounted = new Map<string, { lines: number; cost: Amount }>();
   private readonly otherNotes = new Map<string, number>();
   private readonly unmoved = new Map<string, { lines: number; cost: bigint }>();
   private readonly badIds = new Set<string>();
@@ -116,6 +117,14 @@ export class WarningCollector {
     else this.badIds.add(id);
   }
 
+  /** DBR records the published method does not count (ledger note 'uncounted-record'). */
+  uncountedRecord(recordType: string, lineCount: number, cost: Amount): void {
+    const seen = this.uncounted.get(recordType) ?? { lines: 0, cost: 0n };
+    seen.lines += lineCount;
+    seen.cost += cost;
+    this.uncounted.set(recordType, seen);
+  }
+
   /** Lines of a payer without a usage account: whopays books them on the payer. */
   accountMissing(payerAccountId: string, lineCount: number): void {
     this.missingAccount.set(
@@ -157,6 +166,11 @@ export class WarningCollector {
     }
     for (const [note, { lines: n, cost }] of [...this.unmoved].sort(byKey)) {
       out.push(`${FOCUS_UNMOVED[note]} (${lines(n)}, cost ${formatMoney(cost)}).`);
+    }
+    for (const [type, { lines: n, cost }] of [...this.uncounted].sort(byKey)) {
+      out.push(
+        `${lines(n)} of DBR record type ${JSON.stringify(type)} (${formatMoney(cost)} in all) not counted: the published method counts LineItem and Rounding records only.`,
+      );
     }
     for (const [note, n] of [...this.otherNotes].sort(byKey)) {
       out.push(`${lines(n)} flagged "${note}".`);

@@ -40,10 +40,10 @@ const S3TestEventSchema = z.looseObject({ Event: z.literal('s3:TestEvent') });
 const S3EventSchema = z.looseObject({ Records: z.array(S3RecordSchema).min(1) });
 
 /**
- * Longest query text a run carries: Athena takes 262,144 bytes, and the whole execution input
+ * Largest query text (UTF-8 bytes) a run carries: Athena takes 262,144 bytes, and the whole execution input
  * (which holds the query) must fit Step Functions' 256 KiB, with room for the rest of the state.
  */
-const MAX_QUERY_LENGTH = 200_000;
+const MAX_QUERY_BYTES = 200_000;
 
 /** The column Capacity Reservation attribution reads (sql/ledger/cur_ledger.sql). */
 const RESOURCE_ID_COLUMN = 'line_item_resource_id';
@@ -137,10 +137,11 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     billingPeriod: delivery.billingPeriod,
     ...(files ? { files } : {}),
   });
-  if (queryString.length > MAX_QUERY_LENGTH) {
+  const queryBytes = Buffer.byteLength(queryString, 'utf8');
+  if (queryBytes > MAX_QUERY_BYTES) {
     throw new InputError(
       file,
-      `manifest lists ${files?.length ?? 0} files: the query naming them would be ${queryString.length} characters, over the ${MAX_QUERY_LENGTH} the run input allows`,
+      `manifest lists ${files?.length ?? 0} files: the query naming them would be ${queryBytes} bytes, over the ${MAX_QUERY_BYTES} the run input allows`,
     );
   }
   const id = deliveryId({

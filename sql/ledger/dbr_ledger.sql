@@ -105,8 +105,11 @@ trimmed_groups as (
     select
         trim(coalesce(invoice_text, '')) as invoice_id,
         payer_account_id,
-        trim(coalesce(record_text, '')) like '%LineItem%' as line_item,
+        -- The published method's SQLite LIKE ignores ASCII case: `lineitem`
+        -- is a line item too.
+        lower(trim(coalesce(record_text, ''))) like '%lineitem%' as line_item,
         trim(coalesce(record_text, '')) = 'Rounding' as rounding,
+        trim(coalesce(record_text, '')) as record_type,
         linked_text,
         nullif(trim(coalesce(subscription_text, '')), '') as subscription_id,
         nullif(usage_month, '') as usage_period,
@@ -128,10 +131,28 @@ typed_groups as (
         case when line_item then subscription_id end as subscription_id,
         invoice_id,
         usage_period,
+        -- Totals repeat the line items: left out. Any other record (Discount,
+        -- a type AWS adds) is not counted either, as in the published method,
+        -- but kept as 'Uncounted' so the report names it with its cost.
         case
             when line_item then 'LineItem'
             when rounding then 'Rounding'
+            when
+                lower(record_type) in (
+                    'invoicetotal', 'accounttotal', 'statementtotal'
+                )
+                then null
+            else 'Uncounted'
         end as record_kind,
+        case
+            when
+                not line_item
+                and not rounding
+                and lower(record_type) not in (
+                    'invoicetotal', 'accounttotal', 'statementtotal'
+                )
+                then record_type
+        end as uncounted_type,
         case
             when line_item and subscription_id is not null
                 then ec2_description
@@ -158,6 +179,7 @@ line_groups as (
         invoice_id,
         usage_period,
         record_kind,
+        uncounted_type,
         ec2_description,
         heavy_usage_claim,
         cast(sum(unblended_cost) as decimal(38, 10)) as unblended_cost,
@@ -170,6 +192,7 @@ line_groups as (
         invoice_id,
         usage_period,
         record_kind,
+        uncounted_type,
         ec2_description,
         heavy_usage_claim
 ),
@@ -297,8 +320,11 @@ ledger_line_items as (
     from attributed_line_items
 ),
 
--- Rounding is the invoice's, not an account's: it only reaches invoice_cost.
-ledger_rounding as (
+-- Records of no account. Rounding is the invoice's: it only reaches
+-- invoice_cost. Records the published method does not count (note
+-- 'uncounted-record', their RecordType as line_item_type) reach only the
+-- report's warnings, with their cost.
+ledger_unattributed as (
     select
         billing_period,
         payer_account_id,
@@ -306,20 +332,22 @@ ledger_rounding as (
         cast(null as varchar) as owner_account_id,
         cast(null as varchar) as invoice_account_id,
         cast(null as varchar) as commitment,
-        'Rounding' as line_item_type,
-        cast(null as varchar) as note,
+        coalesce(uncounted_type, record_kind) as line_item_type,
+        case
+            when record_kind = 'Uncounted' then 'uncounted-record'
+        end as note,
         invoice_id,
         cast(0 as decimal(38, 10)) as usage_cost,
         unblended_cost as invoice_cost,
         line_count
     from dated_groups
-    where record_kind = 'Rounding'
+    where record_kind in ('Rounding', 'Uncounted')
 ),
 
 ledger_lines as (
     select * from ledger_line_items
     union all
-    select * from ledger_rounding
+    select * from ledger_unattributed
 ),
 
 final as (

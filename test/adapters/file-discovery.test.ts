@@ -118,6 +118,20 @@ describe('discoverSource with "create new report version" deliveries', () => {
     expect(rel(found.skipped)).toEqual([`${date}/asm-1/my-report-1.csv.gz`]);
   });
 
+  it('CUR 1 Athena layout: finds the listed Parquet below <report>/<report>/year=/month=', async () => {
+    // The report's name is a folder twice (`<prefix>/<report>/<report>/year=…`): the report folder
+    // is the first one, the one followed by the layout (a date folder or the report name again).
+    const parquet = 'my-report/my-report/year=2025/month=10/my-report-00001.snappy.parquet';
+    touch(`cur/${parquet}`);
+    touch(
+      'cur/my-report/20251001-20251101/my-report-Manifest.json',
+      JSON.stringify({ assemblyId: 'asm-1', reportKeys: [`billing/cur/${parquet}`] }),
+    );
+    const found = await discoverSource(folder.path);
+    expect(rel(found.files)).toEqual([`cur/${parquet}`]);
+    expect(found.skipped).toEqual([]);
+  });
+
   it('CUR 2.0: reads the execution folder the metadata manifest lists', async () => {
     const data = 'exp/data/BILLING_PERIOD=2025-10';
     const older = `${data}/2025-10-05T01:00:00.000Z-aaaa`;

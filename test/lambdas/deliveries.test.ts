@@ -247,7 +247,7 @@ describe('deliveries in AWS shapes, through start-run', () => {
       expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
       expect(problems).toHaveLength(1);
       expect(problems[0]!.problem).toMatch(
-        /^manifest lists 2500 files: the query naming them would be \d+ characters, over the 200000/,
+        /^manifest lists 2500 files: the query naming them would be \d+ bytes, over the 200000/,
       );
     });
   });

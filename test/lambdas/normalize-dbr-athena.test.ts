@@ -10,7 +10,7 @@ import { type LedgerRow, LedgerRowSchema } from '../../lambdas/core/ledger.js';
 import { ledgerSql } from '../../lambdas/core/sql-catalog.js';
 import { makeHandler } from '../../lambdas/normalize-dbr/normalize-dbr.js';
 import { NormalizeOutputSchema, type RunInput } from '../../lambdas/shared/pipeline-contract.js';
-import { exampleConfig, synthesize } from '../infra/synth-helpers.js';
+import { dbrGlueTable, type GlueCsvTable, glueRelation } from './helpers/glue-dbr-table.js';
 import { lambdaContext } from './helpers/lambda-context.js';
 import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
 
@@ -20,37 +20,7 @@ import { MemoryS3, newS3Client } from './helpers/memory-s3.js';
  * must give the ledger the CLI engine computes from the original zip, whatever the DBR flavour.
  */
 
-interface GlueCsvTable {
-  readonly columns: readonly string[];
-  readonly skipHeader: number;
-  readonly serde: { separatorChar: string; quoteChar: string; escapeChar: string };
-}
-
-const dbrGlueTable = (): GlueCsvTable => {
-  const { template } = synthesize(exampleConfig('aws-cn'));
-  const tables = Object.values(template.findResources('AWS::Glue::Table'))
-    .map((t) => t.Properties.TableInput)
-    .filter((t) => t.Name === 'dbr');
-  expect(tables).toHaveLength(1);
-  const table = tables[0];
-  expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
-    'org.apache.hadoop.hive.serde2.OpenCSVSerde',
-  );
-  return {
-    columns: table.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name),
-    skipHeader: Number(table.Parameters['skip.header.line.count']),
-    serde: table.StorageDescriptor.SerdeInfo.Parameters,
-  };
-};
-
 const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
-
-/** The Glue table's reading of a file: declared columns by position, every field text as written. */
-const glueRelation = (table: GlueCsvTable, path: string): string => {
-  const columns = table.columns.map((name) => `${sqlString(name)}: 'VARCHAR'`).join(', ');
-  // OpenCSVSerde keeps "" as an empty string, never NULL; the ledger SQL coalesces both alike.
-  return `(select * from read_csv(${sqlString(path)}, auto_detect = false, header = ${table.skipHeader === 1}, delim = ${sqlString(table.serde.separatorChar)}, quote = ${sqlString(table.serde.quoteChar)}, escape = ${sqlString(table.serde.escapeChar)}, allow_quoted_nulls = false, columns = {${columns}}))`;
-};
 
 const sorted = (rows: readonly LedgerRow[]): string[] => rows.map((r) => JSON.stringify(r)).sort();
 

@@ -220,7 +220,8 @@ export function referenceDbr(
   currency: string,
   markers: readonly string[] = DEFAULT_MARKERS,
 ): Map<string, RefPeriod> {
-  const isLineItem = (line: RefLine) => text(line, 'RecordType').includes('LineItem');
+  // The published method's SQLite LIKE '%LineItem%' ignores ASCII case.
+  const isLineItem = (line: RefLine) => text(line, 'RecordType').toLowerCase().includes('lineitem');
   const subscription = (line: RefLine) => text(line, 'SubscriptionId').trim();
   const claims = new Map<string, Set<string>>();
   for (const line of lines.filter(isLineItem)) {

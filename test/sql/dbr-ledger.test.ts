@@ -1,4 +1,5 @@
 import { InputError } from '../../lambdas/core/errors.js';
+import { UNCOUNTED_RECORD_NOTE } from '../../lambdas/core/ledger.js';
 import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import { DEFAULT_EC2_PURCHASE_MARKERS, ledgerSql } from '../../lambdas/core/sql-catalog.js';
 import { chinaPublishedMethod } from '../fixtures/scenarios/dbr-scenarios.js';
@@ -88,8 +89,40 @@ describe('dbr_ledger.sql', () => {
       line_count: 1,
       final_line_count: 1,
     });
-    // One LineItem + one Rounding: Discount and AccountTotal rows are not ledger lines.
-    expect(ledger.reduce((n, r) => n + r.line_count, 0)).toBe(2);
+    // One LineItem + one Rounding are counted; the AccountTotal repeats the line items; the
+    // Discount, which the published method does not count, is kept apart to be named.
+    const counted = ledger.filter((r) => r.note !== UNCOUNTED_RECORD_NOTE);
+    expect(counted.reduce((n, r) => n + r.line_count, 0)).toBe(2);
+    expect(ledger.filter((r) => r.note === UNCOUNTED_RECORD_NOTE)).toEqual([
+      {
+        billing_period: '2020-08',
+        currency_code: null,
+        payer_account_id: PAYER,
+        usage_account_id: null,
+        owner_account_id: null,
+        invoice_account_id: null,
+        commitment: null,
+        line_item_type: 'Discount',
+        note: UNCOUNTED_RECORD_NOTE,
+        usage_cost: '0.0000000000',
+        invoice_cost: '-9.0000000000',
+        line_count: 1,
+        final_line_count: 1,
+      },
+    ]);
+  });
+
+  it('counts a lowercase lineitem as the published method (SQLite LIKE) does', async () => {
+    const ledger = await withConnection(async (connection) => {
+      await createLines(connection, 'dbr', [
+        line({ LinkedAccountId: '000000000011', UnBlendedCost: '2' }),
+        line({ RecordType: 'lineitem', LinkedAccountId: '000000000011', UnBlendedCost: '3' }),
+      ]);
+      return runLedger(connection, 'dbr');
+    });
+    expect(ledger.map((r) => [r.usage_account_id, r.usage_cost, r.line_count])).toEqual([
+      ['000000000011', '5.0000000000', 2],
+    ]);
   });
 
   it("counts a line final unless its InvoiceID is blank or 'Estimated'", async () => {
