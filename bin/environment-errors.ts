@@ -39,18 +39,18 @@ export function environmentInputError(error: unknown): InputError | undefined {
   return undefined;
 }
 
-/** 128 + SIGPIPE: what a shell reports for a Unix tool whose reader went away (`yes | head`). */
-const CLOSED_PIPE_EXIT = 141;
-
 /**
- * Ends the process when stdout fails: quietly when the reader closed it early (`| head`), with one
- * line and exit 2 when it cannot be written (`> /dev/full`). Without this Node prints an unhandled
- * 'error' event stack and exits 1, which means "reconciliation differences".
+ * Ends the process when stdout fails, with one line and exit 2 (the README's exit codes are 0-3,
+ * and scripts rely on them): when the reader closed it early (`| head`) and when it cannot be
+ * written (`> /dev/full`). Without this Node prints an unhandled 'error' event stack and exits 1,
+ * which means "reconciliation differences".
  */
 export function guardStdout(complain: (text: string) => void, badInputExit: number): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(CLOSED_PIPE_EXIT);
-    const problem = ENVIRONMENT_CODES[error.code ?? ''] ?? error.message;
+    const problem =
+      error.code === 'EPIPE'
+        ? 'the reader closed it before the output ended'
+        : (ENVIRONMENT_CODES[error.code ?? ''] ?? error.message);
     complain(`stdout: cannot write the output: ${problem} (${error.code ?? 'error'})`);
     process.exit(badInputExit);
   });

@@ -1,14 +1,20 @@
-import { Annotations, ArnFormat, Aws, Names, Stack } from 'aws-cdk-lib';
+import {
+  Annotations,
+  ArnFormat,
+  Aws,
+  CustomResource,
+  Names,
+  RemovalPolicy,
+  Stack,
+} from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import {
-  AwsCustomResource,
-  AwsCustomResourcePolicy,
-  PhysicalResourceId,
-} from 'aws-cdk-lib/custom-resources';
+import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
   columnsFor,
@@ -23,7 +29,10 @@ import {
 } from '../lambdas/core/sql-catalog.js';
 import { PARTITION_KEYS, STAGED_DBR_DIALECT } from '../lambdas/shared/pipeline-contract.js';
 import type { CurSourceConfig } from './config.js';
-import { acknowledgeScopedResources } from './nag-acknowledgements.js';
+import {
+  acknowledgeProviderFramework,
+  acknowledgeScopedResources,
+} from './nag-acknowledgements.js';
 import { WORK_PREFIXES } from './work-bucket.js';
 
 export interface AttributionCatalogProps {
@@ -43,10 +52,13 @@ export interface AttributionCatalogProps {
    */
   readonly firstBillingPeriod?: string;
   /**
-   * Install the analyst views with a custom resource that runs CREATE VIEW in Athena.
-   * @default true
+   * The function that installs the analyst views (lambdas/install-views: runs CREATE VIEW and
+   * waits for Athena's verdict, so a refused view fails the deploy); absent: no views.
+   * @default - the views are not installed
    */
-  readonly installViews?: boolean;
+  readonly viewInstaller?: LambdaFunction;
+  /** Days the custom-resource framework function keeps its logs. */
+  readonly logRetention?: RetentionDays;
 }
 
 /** The Glue table that serves one configured source. */
@@ -290,7 +302,7 @@ export class AttributionCatalog extends Construct {
       }
     }
 
-    if (props.installViews ?? true) {
+    if (props.viewInstaller !== undefined) {
       const statements = athenaViewStatements({
         tables: Object.fromEntries(
           Object.entries(defaults).map(([format, table]) => [
@@ -300,27 +312,33 @@ export class AttributionCatalog extends Construct {
         ),
         viewDatabase: this.databaseName,
       });
-      const policy = this.viewInstallerPolicy();
+      this.grantInstallViews(props.viewInstaller);
+      const provider = new Provider(this, 'ViewProvider', {
+        onEventHandler: props.viewInstaller,
+        logGroup: new LogGroup(this, 'ViewProviderLogs', {
+          retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      });
+      acknowledgeProviderFramework(provider);
+      acknowledgeScopedResources(
+        provider,
+        [`${props.viewInstaller.functionArn}:*`],
+        'The custom-resource framework invokes the view installer function (any of its versions) only.',
+      );
       const sourceTables = this.node.children.filter((c) => c instanceof CfnTable);
       // Each statement reads Glue tables only (sql-catalog), so the views are created in
-      // parallel: StartQueryExecution returns before the view exists, so ordering the custom
-      // resources could not order the views anyway.
+      // parallel; each resource waits for its own statement's verdict.
       statements.forEach((statement, index) => {
-        const call = {
-          service: 'Athena',
-          action: 'StartQueryExecution',
-          parameters: {
+        const resource = new CustomResource(this, `View${index}`, {
+          serviceToken: provider.serviceToken,
+          resourceType: 'Custom::WhopaysView',
+          properties: {
+            View: statement.view,
             QueryString: statement.sql,
             WorkGroup: this.workGroupName,
-            QueryExecutionContext: { Database: this.databaseName },
+            Database: this.databaseName,
           },
-          physicalResourceId: PhysicalResourceId.of(`whopays-view-${statement.view}`),
-        };
-        const resource = new AwsCustomResource(this, `View${index}`, {
-          onCreate: call,
-          onUpdate: call,
-          policy,
-          installLatestAwsSdk: false,
         });
         resource.node.addDependency(workGroup, database, ...sourceTables);
         const named = new CfnNamedQuery(this, `ViewQuery${index}`, {
@@ -342,6 +360,16 @@ export class AttributionCatalog extends Construct {
       service: 'athena',
       resource: 'workgroup',
       resourceName: this.workGroupName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  /** Athena's name for the account's Glue Data Catalog. */
+  get dataCatalogArn(): string {
+    return Stack.of(this).formatArn({
+      service: 'athena',
+      resource: 'datacatalog',
+      resourceName: 'AwsDataCatalog',
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
   }
@@ -395,6 +423,16 @@ export class AttributionCatalog extends Construct {
         resources: this.glueArns(),
       }),
     );
+    // Listed by AWS for Step Functions' Athena .sync integration ("IAM policies for Amazon Athena
+    // calls in Step Functions"): the default data catalog, and Lake Formation's temporary
+    // credentials where Lake Formation governs the catalog (GetDataAccess takes no resource).
+    add(
+      new PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [this.dataCatalogArn],
+      }),
+    );
+    add(new PolicyStatement({ actions: ['lakeformation:GetDataAccess'], resources: ['*'] }));
     const sourcePrefixes = [
       ...new Set(sources.filter((s) => s.format !== 'dbr').map((s) => s.prefix)),
     ];
@@ -482,7 +520,8 @@ export class AttributionCatalog extends Construct {
     );
   }
 
-  private viewInstallerPolicy(): AwsCustomResourcePolicy {
+  /** What CREATE VIEW in this database needs: run and watch the query, write the view (a Glue table). */
+  private grantInstallViews(fn: LambdaFunction): void {
     const statements = [
       new PolicyStatement({
         actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'],
@@ -511,11 +550,11 @@ export class AttributionCatalog extends Construct {
         resources: [this.props.encryptionKey.keyArn],
       }),
     ];
+    for (const statement of statements) fn.addToRolePolicy(statement);
     acknowledgeScopedResources(
-      this,
+      fn,
       [this.props.workBucket.arnForObjects(`${WORK_PREFIXES.athenaResults}*`), this.glueTablesArn],
       'The view installer runs CREATE VIEW in this database (views are Glue tables of this database) and Athena writes its result under the results prefix.',
     );
-    return AwsCustomResourcePolicy.fromStatements(statements);
   }
 }

@@ -25,8 +25,11 @@ export interface CurBucketProps {
   /** Region the billing services run in: us-east-1 (aws) or cn-northwest-1 (aws-cn). */
   readonly billingRegion: string;
   /**
-   * Days a replaced version of a billing file is kept (CUR rewrites a month several times a day).
-   * @default 30
+   * Days a replaced version of a billing file is kept. AWS rewrites the open month's files up to
+   * three times a day, so 30 days kept about 90 copies of every month; 3 days keeps about 9,
+   * enough to restore a bad delivery that an alarm reported over a weekend. Runs read the current
+   * objects minutes after their manifest arrives and never need an old version.
+   * @default 3
    */
   readonly noncurrentVersionDays?: number;
 }
@@ -44,7 +47,7 @@ export class CurBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: CurBucketProps) {
     super(scope, id);
-    const noncurrentVersionDays = props.noncurrentVersionDays ?? 30;
+    const noncurrentVersionDays = props.noncurrentVersionDays ?? 3;
     if (props.sources.length === 0) {
       throw new Error('sources must list at least one billing source');
     }
@@ -110,18 +113,17 @@ export class CurBucket extends Construct {
           conditions,
         }),
       );
+      // Every object of the bucket, as AWS's documented policy grants it (`<bucket>/*`: Data
+      // Exports user guide, "Setting up an Amazon S3 bucket for data exports"): at export creation
+      // the service writes a test object at the bucket root, which a policy limited to the source
+      // prefixes refuses. SourceAccount/SourceArn keep it to the configured payers' own reports and
+      // exports.
       bucket.addToResourcePolicy(
         new PolicyStatement({
-          sid: 'BillingDeliveryWritesUnderSourcePrefixes',
+          sid: 'BillingDeliveryWrites',
           principals: deliveryPrincipals,
           actions: ['s3:PutObject'],
-          resources: [
-            ...new Set(
-              props.sources
-                .filter((s) => s.format !== 'dbr')
-                .map((s) => bucket.arnForObjects(`${s.prefix}/*`)),
-            ),
-          ],
+          resources: [bucket.arnForObjects('*')],
           conditions,
         }),
       );

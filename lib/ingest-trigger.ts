@@ -1,10 +1,15 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { EventType, type IBucket, type NotificationKeyFilter } from 'aws-cdk-lib/aws-s3';
-import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import {
+  BucketNotificationDestinationType,
+  EventType,
+  type IBucket,
+  type IBucketNotificationDestination,
+  type NotificationKeyFilter,
+} from 'aws-cdk-lib/aws-s3';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { CurSourceConfig } from './config.js';
@@ -104,22 +109,44 @@ export class IngestTrigger extends Construct {
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount },
     });
-    // S3 sends notifications with its own identity: it must be able to use the queue key.
+    // S3 sends notifications with its own identity, for this bucket only: it may send to the
+    // queue and use the queue's key (S3 user guide, "Granting permissions to publish event
+    // notification messages to a destination"). CDK's SqsDestination would also add an
+    // unconditioned s3.amazonaws.com grant on the key, usable from any bucket of any account,
+    // so the destination below is bound by hand.
+    const s3 = new ServicePrincipal('s3.amazonaws.com');
+    const fromThisBucket = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': props.bucket.bucketArn },
+    };
+    queue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'S3SendsNotifications',
+        principals: [s3],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: fromThisBucket,
+      }),
+    );
     props.encryptionKey.addToResourcePolicy(
       new PolicyStatement({
         sid: 'S3SendsEncryptedNotifications',
-        principals: [new ServicePrincipal('s3.amazonaws.com')],
+        principals: [s3],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: { ArnLike: { 'aws:SourceArn': props.bucket.bucketArn } },
+        conditions: fromThisBucket,
       }),
     );
+    const destination: IBucketNotificationDestination = {
+      // The queue policy is part of the queue construct, so the notification waits for it.
+      bind: () => ({
+        arn: queue.queueArn,
+        type: BucketNotificationDestinationType.QUEUE,
+        dependencies: [queue],
+      }),
+    };
     for (const filter of filters) {
-      props.bucket.addEventNotification(
-        EventType.OBJECT_CREATED,
-        new SqsDestination(queue),
-        filter,
-      );
+      props.bucket.addEventNotification(EventType.OBJECT_CREATED, destination, filter);
     }
     this.queue = queue;
     this.deadLetterQueue = deadLetterQueue;

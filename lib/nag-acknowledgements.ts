@@ -78,3 +78,18 @@ export function acknowledgeCdkSingletons(stack: Stack): void {
     }
   }
 }
+
+/** The CDK custom-resource Provider framework around the view installer (deploy time only). */
+export function acknowledgeProviderFramework(provider: IConstruct): void {
+  Validations.of(provider).acknowledge(
+    {
+      id: LAMBDA_BASIC_EXECUTION_FINDING,
+      reason:
+        'CDK custom-resource framework function (Athena view installer): the managed policy only writes its logs.',
+    },
+    {
+      id: 'AwsSolutions-L1',
+      reason: 'CDK custom-resource framework function: its runtime is chosen by aws-cdk-lib.',
+    },
+  );
+}

@@ -16,7 +16,9 @@ export type PipelineFunctionName =
   | 'start-run'
   | 'normalize-dbr'
   | 'assemble-report'
-  | 'publish-report';
+  | 'publish-report'
+  /** Deploy time only: the custom resource that creates the analyst views in Athena. */
+  | 'install-views';
 
 export interface PipelineFunctionProps
   extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture'> {

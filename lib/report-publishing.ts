@@ -43,35 +43,75 @@ export class ReportPublishing extends Construct {
     super(scope, id);
     this.props = props;
     const emails = props.emails ?? [];
-    const budgetsPrincipal = new ServicePrincipal('budgets.amazonaws.com');
+
+    // enforceSSL writes a topic policy, which replaces SNS's default one: every service that
+    // publishes must be named in it, scoped to this account's own resources (confused deputy).
+    const stack = Stack.of(this);
+    const account = Aws.ACCOUNT_ID;
+    const budgetsSource = stack.formatArn({
+      service: 'budgets',
+      region: '',
+      resource: '*',
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
+    const alarmsSource = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const publishers = [
+      // Budgets notifications (AWS Cost Management guide, "Creating an Amazon SNS topic for budget
+      // notifications": SourceAccount + SourceArn arn:<partition>:budgets::<account>:*).
+      {
+        sid: 'Budgets',
+        principal: new ServicePrincipal('budgets.amazonaws.com'),
+        source: budgetsSource,
+      },
+      // CloudWatch alarm actions (CloudWatch guide, "Amazon SNS topic policy for alarms").
+      {
+        sid: 'CloudWatchAlarms',
+        principal: new ServicePrincipal('cloudwatch.amazonaws.com'),
+        source: alarmsSource,
+      },
+    ] as const;
+    const scoped = (source: string) => ({
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': source },
+    });
 
     const summaryTopic = new Topic(this, 'SummaryTopic', {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    summaryTopic.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'BudgetsPublishesNotifications',
-        principals: [budgetsPrincipal],
-        actions: ['sns:Publish'],
-        resources: [summaryTopic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
     const alertTopic = new Topic(this, 'AlertTopic', {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    // Budgets and CloudWatch alarms publish with their own service identity, so the key must say so.
-    props.encryptionKey.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'ServicesPublishToEncryptedTopics',
-        principals: [budgetsPrincipal, new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    // Budgets notifies the summary topic; alarms notify the alert topic.
+    const topicOf = { Budgets: summaryTopic, CloudWatchAlarms: alertTopic } as const;
+    for (const { sid, principal, source } of publishers) {
+      const topic = topicOf[sid];
+      topic.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `${sid}Publishes`,
+          principals: [principal],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: scoped(source),
+        }),
+      );
+      // The topics are encrypted: the publishing service must be able to use the key for them.
+      props.encryptionKey.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `${sid}PublishToEncryptedTopic`,
+          principals: [principal],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: scoped(source),
+        }),
+      );
+    }
     for (const email of emails) {
       summaryTopic.addSubscription(new EmailSubscription(email));
       alertTopic.addSubscription(new EmailSubscription(email));

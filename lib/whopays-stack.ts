@@ -17,6 +17,7 @@ import { AttributionPipeline } from './attribution-pipeline.js';
 import type { DeployConfig } from './config.js';
 import { CurBucket } from './cur-bucket.js';
 import { IngestTrigger, sourceKeyPrefix } from './ingest-trigger.js';
+import { retainLogsOfEveryFunction } from './log-retention.js';
 import {
   acknowledgeCdkSingletons,
   acknowledgeFunctionDefaults,
@@ -70,13 +71,6 @@ export class WhopaysStack extends Stack {
       billingRegion: facts.billingRegion,
     });
     const workBucket = new WorkBucket(this, 'WorkBucket', { encryptionKey: key });
-    const catalog = new AttributionCatalog(this, 'Catalog', {
-      curBucket: curBucket.bucket,
-      workBucket: workBucket.bucket,
-      encryptionKey: key,
-      sources: config.sources,
-      bytesScannedCutoffPerQuery: config.athena.bytesScannedCutoffPerQuery,
-    });
     const publishing = new ReportPublishing(this, 'Publishing', {
       encryptionKey: key,
       emails: config.notifications.emails,
@@ -99,6 +93,17 @@ export class WhopaysStack extends Stack {
     const normalizeDbr = fn('normalize-dbr', 'NormalizeDbr', Duration.minutes(15), 1024);
     const assembleReport = fn('assemble-report', 'AssembleReport', Duration.minutes(10), 1024);
     const publishReport = fn('publish-report', 'PublishReport', Duration.minutes(5), 512);
+    // Views take seconds; the timeout bounds a CREATE VIEW that never ends (it fails the deploy).
+    const installViews = fn('install-views', 'InstallViews', Duration.minutes(5), 256);
+    const catalog = new AttributionCatalog(this, 'Catalog', {
+      curBucket: curBucket.bucket,
+      workBucket: workBucket.bucket,
+      encryptionKey: key,
+      sources: config.sources,
+      bytesScannedCutoffPerQuery: config.athena.bytesScannedCutoffPerQuery,
+      viewInstaller: installViews,
+      logRetention,
+    });
 
     const runtimeConfig = new RuntimeConfig(this, 'RuntimeConfig', {
       document: {
@@ -140,14 +145,20 @@ export class WhopaysStack extends Stack {
       target.addEnvironment(ENV.STAGING_PREFIX, WORK_PREFIXES.staging);
     }
 
-    // normalize-dbr: original DBR in, gzip CSV out under the staging prefix.
-    allow(normalizeDbr, ['s3:GetObject', 's3:GetObjectVersion'], sourceObjects);
-    allow(
-      normalizeDbr,
-      ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-      [work.arnForObjects(`${WORK_PREFIXES.staging}*`)],
-    );
-    useKey(normalizeDbr);
+    // normalize-dbr: original DBR in, gzip CSV out under the staging prefix. Without a DBR source
+    // the state machine never calls it, so it gets nothing to read or write.
+    const dbrObjects = [
+      ...new Set(config.sources.filter((s) => s.format === 'dbr').map(sourceKeyPrefix)),
+    ].map((p) => curBucket.bucket.arnForObjects(`${p}*`));
+    if (dbrObjects.length > 0) {
+      allow(normalizeDbr, ['s3:GetObject', 's3:GetObjectVersion'], dbrObjects);
+      allow(
+        normalizeDbr,
+        ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        [work.arnForObjects(`${WORK_PREFIXES.staging}*`)],
+      );
+      useKey(normalizeDbr);
+    }
 
     // assemble-report: query results in, reports out.
     catalog.grantReadResults(assembleReport);
@@ -170,8 +181,21 @@ export class WhopaysStack extends Stack {
       );
     }
 
-    // publish-report: report in, Budgets + SNS out.
+    // publish-report: report in, its published marker out, Budgets + SNS out. It HEADs the marker
+    // before the first publish: without ListBucket S3 answers 403 instead of 404.
     allow(publishReport, ['s3:GetObject'], reportObjects);
+    allow(
+      publishReport,
+      ['s3:PutObject'],
+      [work.arnForObjects(`${WORK_PREFIXES.reports}*/published/*`)],
+    );
+    publishReport.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [work.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${WORK_PREFIXES.reports}*` } },
+      }),
+    );
     useKey(publishReport);
     publishing.bindPublishFunction(publishReport);
     // Budgets has one endpoint per partition, not one per region: say which, not leave it implied.
@@ -214,7 +238,7 @@ export class WhopaysStack extends Stack {
       },
     });
 
-    for (const f of [startRun, normalizeDbr, assembleReport, publishReport]) {
+    for (const f of [startRun, normalizeDbr, assembleReport, publishReport, installViews]) {
       acknowledgeFunctionDefaults(f, facts.hasLambdaXRay);
     }
     acknowledgeScopedResources(
@@ -224,7 +248,7 @@ export class WhopaysStack extends Stack {
     );
     acknowledgeScopedResources(
       normalizeDbr,
-      [...sourceObjects, work.arnForObjects(`${WORK_PREFIXES.staging}*`)],
+      [...dbrObjects, work.arnForObjects(`${WORK_PREFIXES.staging}*`)],
       'normalize-dbr reads DBR files under the configured source prefixes and writes under the staging prefix only.',
     );
     acknowledgeScopedResources(
@@ -234,10 +258,12 @@ export class WhopaysStack extends Stack {
     );
     acknowledgeScopedResources(
       publishReport,
-      reportObjects,
-      'publish-report reads report objects under the reports prefix only.',
+      [...reportObjects, work.arnForObjects(`${WORK_PREFIXES.reports}*/published/*`)],
+      'publish-report reads report objects and writes published markers under the reports prefix only.',
     );
     acknowledgeCdkSingletons(this);
+    // Last: CDK's singleton functions exist only once their users do.
+    retainLogsOfEveryFunction(this, logRetention);
 
     new CfnOutput(this, 'CurBucketName', { value: curBucket.bucket.bucketName });
     new CfnOutput(this, 'WorkBucketName', { value: workBucket.bucket.bucketName });

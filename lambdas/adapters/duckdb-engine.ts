@@ -11,8 +11,8 @@ import {
   type LedgerTextEncoding,
   ledgerRowsFromColumns,
 } from '../core/ledger.js';
-import type { SourceFormat } from '../core/source-columns.js';
-import { type LedgerSqlOptions, ledgerSql } from '../core/sql-catalog.js';
+import { columnsFor, type SourceFormat } from '../core/source-columns.js';
+import { type LedgerSqlOptions, ledgerSql, quoteIdentifier } from '../core/sql-catalog.js';
 import { extractZipCsv, verifyGzip } from './archive-files.js';
 import { badValueError, badValueSql } from './bad-values.js';
 import { refuseUnreadableColumnTypes } from './column-types.js';
@@ -476,6 +476,27 @@ async function badValue(
   return badValueError(original.get(path) ?? path, found);
 }
 
+/** The first money column whose sum over the source overflows DECIMAL(38,10), as `column X`. */
+async function overflowingColumn(
+  connection: DuckDBConnection,
+  prepared: Prepared,
+): Promise<string | undefined> {
+  // DBR money is text in the relation (dbr_ledger.sql casts it).
+  const format = prepared.source.format;
+  const money = columnsFor(format).filter(
+    (c) => c.kind === 'money' || (format === 'dbr' && c.name === 'UnBlendedCost'),
+  );
+  for (const { name } of money) {
+    const sum = `select sum(cast(${quoteIdentifier(name)} as decimal(38, 10))) from (${prepared.source.relation})`;
+    const overflows = await connection.runAndReadAll(sum).then(
+      () => false,
+      (error: unknown) => messageOf(error).startsWith('Out of Range Error'),
+    );
+    if (overflows) return `column ${name}`;
+  }
+  return undefined;
+}
+
 /** Maps a failed ledger query to the InputError that explains it, or rethrows it as a bug. */
 async function failure(
   connection: DuckDBConnection,
@@ -490,9 +511,10 @@ async function failure(
     const found = await badValue(connection, prepared);
     if (found) throw found;
     if (message.startsWith('Out of Range Error')) {
+      const column = (await overflowingColumn(connection, prepared)) ?? 'the money';
       throw new InputError(
         prepared.source.location,
-        'the money sums past DECIMAL(38,10) (28 integer digits): not a bill',
+        `${column} sums past DECIMAL(38,10) (28 integer digits): not a bill`,
       );
     }
   }

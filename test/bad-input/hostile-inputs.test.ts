@@ -458,7 +458,18 @@ describe('10. Parquet values and schemas', () => {
     // Each value fits DECIMAL(38,10); their sum does not.
     expect(error).toMatchObject({
       file: path,
-      problem: 'the money sums past DECIMAL(38,10) (28 integer digits): not a bill',
+      problem:
+        'column line_item_unblended_cost sums past DECIMAL(38,10) (28 integer digits): not a bill',
+    });
+  });
+
+  it('refuses a DBR whose costs sum past 28 integer digits, naming the column', async () => {
+    const path = file('dbr.csv');
+    const huge = '9000000000000000000000000000';
+    writeFileSync(path, dbrCsv([dbrLineItem(huge), dbrLineItem(huge)]));
+    expect(await refusal(path)).toMatchObject({
+      file: path,
+      problem: 'column UnBlendedCost sums past DECIMAL(38,10) (28 integer digits): not a bill',
     });
   });
 

@@ -110,7 +110,7 @@ describe('whopays report in odd environments (issue 15 item 11)', () => {
     }
   });
 
-  it('ends quietly, as Unix tools do, when the reader closes stdout early (`| head`)', async () => {
+  it('says in one line, with exit 2, that the reader closed stdout early (`| head`)', async () => {
     const child = spawn(process.execPath, [CLI, 'report', cur], { cwd: ROOT });
     child.stdout.destroy(); // the reader is gone before the report is printed
     let stderr = '';
@@ -118,10 +118,13 @@ describe('whopays report in odd environments (issue 15 item 11)', () => {
       stderr += chunk.toString();
     });
     const code = await new Promise<number | null>((done) => child.on('close', done));
-    // 141 = 128 + SIGPIPE, what the shell reports for `yes | head`; never 1 ("differences").
-    expect(code).toBe(141);
-    expect(stderr).toMatch(/^read .*cur\.csv: cur, 1 file/);
-    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    // The README's exit codes: 2 for what the caller did, never 1 ("differences") or 3 ("bug").
+    expect(code).toBe(2);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^read .*cur\.csv: cur, 1 file/);
+    expect(lines.slice(1)).toEqual([
+      'whopays: stdout: cannot write the output: the reader closed it before the output ended (EPIPE)',
+    ]);
   });
 
   it('refuses a full stdout (/dev/full) with one line and exit 2', () => {

@@ -17,7 +17,8 @@ describe('bundling', () => {
         .filter((d) => d.startsWith('asset.'))
         .map((d) => join(outdir, d, 'index.mjs'))
         .filter((f) => existsSync(f));
-      expect(bundles).toHaveLength(4);
+      // start-run, normalize-dbr, assemble-report, publish-report, install-views.
+      expect(bundles).toHaveLength(5);
       const code = bundles.map((f) => readFileSync(f, 'utf8'));
       for (const text of code) {
         expect(text).not.toMatch(/from\s*["']@duckdb\/node-api["']/);

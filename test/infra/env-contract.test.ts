@@ -15,6 +15,7 @@ import { ENV } from '../../lambdas/shared/env.js';
 import type { PipelineFunctionName } from '../../lib/pipeline-function.js';
 import { lambdaContext } from '../lambdas/helpers/lambda-context.js';
 import { MemoryS3, newS3Client } from '../lambdas/helpers/memory-s3.js';
+import { type Deployed, refOf, resolve } from './deployed.js';
 import {
   configDocumentOf,
   EXAMPLES,
@@ -31,90 +32,6 @@ import {
  */
 
 type Env = Record<string, string>;
-
-interface Deployed {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-  readonly resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-}
-
-/** A plausible physical value for `Ref` on a resource, by type (what CloudFormation returns). */
-const refOf = (d: Deployed, logicalId: string): string => {
-  switch (logicalId) {
-    case 'AWS::AccountId':
-      return d.account;
-    case 'AWS::Region':
-      return d.region;
-    case 'AWS::Partition':
-      return d.partition;
-    case 'AWS::URLSuffix':
-      return d.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-  }
-  const resource = d.resources[logicalId];
-  if (resource === undefined) throw new Error(`Ref to unknown resource ${logicalId}`);
-  const name = logicalId.toLowerCase();
-  switch (resource.Type) {
-    case 'AWS::S3::Bucket':
-      return `whopays-${name}`.slice(0, 63);
-    case 'AWS::SNS::Topic':
-      return `arn:${d.partition}:sns:${d.region}:${d.account}:${logicalId}`;
-    case 'AWS::StepFunctions::StateMachine':
-      return `arn:${d.partition}:states:${d.region}:${d.account}:stateMachine:${logicalId}`;
-    case 'AWS::SQS::Queue':
-      return `https://sqs.${d.region}.${refOf(d, 'AWS::URLSuffix')}/${d.account}/${logicalId}`;
-    case 'AWS::KMS::Key':
-      return '1234abcd-12ab-34cd-56ef-1234567890ab';
-    default:
-      throw new Error(`no plausible Ref value for ${resource.Type} (${logicalId})`);
-  }
-};
-
-const arnOf = (d: Deployed, logicalId: string): string => {
-  const resource = d.resources[logicalId];
-  if (resource === undefined) throw new Error(`GetAtt on unknown resource ${logicalId}`);
-  switch (resource.Type) {
-    case 'AWS::S3::Bucket':
-      return `arn:${d.partition}:s3:::${refOf(d, logicalId)}`;
-    case 'AWS::SNS::Topic':
-    case 'AWS::StepFunctions::StateMachine':
-      return refOf(d, logicalId);
-    case 'AWS::SQS::Queue':
-      return `arn:${d.partition}:sqs:${d.region}:${d.account}:${logicalId}`;
-    case 'AWS::KMS::Key':
-      return `arn:${d.partition}:kms:${d.region}:${d.account}:key/${refOf(d, logicalId)}`;
-    default:
-      throw new Error(`no plausible Arn for ${resource.Type} (${logicalId})`);
-  }
-};
-
-/** Replaces Ref / Fn::GetAtt / Fn::Join by strings; any other intrinsic fails the test loudly. */
-const resolve = (d: Deployed, value: unknown): string => {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) {
-    throw new Error(`environment value is not a string: ${JSON.stringify(value)}`);
-  }
-  const [[fn, arg]] = Object.entries(value) as [[string, unknown]];
-  switch (fn) {
-    case 'Ref':
-      return refOf(d, arg as string);
-    case 'Fn::GetAtt': {
-      const [id, attribute] = arg as [string, string];
-      if (attribute !== 'Arn') throw new Error(`unexpected Fn::GetAtt ${id}.${attribute}`);
-      return arnOf(d, id);
-    }
-    case 'Fn::Sub': {
-      // Only pseudo parameters, as in the bootstrap assets bucket name.
-      return (arg as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => refOf(d, name));
-    }
-    case 'Fn::Join': {
-      const [separator, parts] = arg as [string, unknown[]];
-      return parts.map((part) => resolve(d, part)).join(separator);
-    }
-    default:
-      throw new Error(`unexpected intrinsic ${fn} in a function environment`);
-  }
-};
 
 /** Each pipeline function's environment as the deployed Lambda would see it. */
 const deployedEnvironments = (
@@ -204,6 +121,7 @@ describe.each(EXAMPLES)('environment contract (%s)', (name) => {
   test('every pipeline function is in the template', () => {
     expect([...envs.keys()].sort()).toEqual([
       'assemble-report',
+      'install-views',
       'normalize-dbr',
       'publish-report',
       'start-run',

@@ -14,7 +14,8 @@ import type { AslDefinition } from '../../infra/state-machine-definition.js';
  *   is the implementation's to model;
  * - a thrown error is matched by its `name` and its `message` becomes the `Cause`; Lambda would
  *   give the function's `errorType` and a JSON `Cause` ({errorMessage, errorType, trace});
- * - retries do not wait (every retrier interval is overridden to 0 ms).
+ * - retries do not wait (every retrier interval is overridden to 0 ms);
+ * - a Task state without TimeoutSeconds times out after 60 s here (the library's default).
  */
 
 /** A task failure as Step Functions sees it: `Error` is the error's name, `Cause` its message. */
