@@ -5,6 +5,7 @@ await build({
   entryPoints: {
     'whopays-direct': 'bench/whopays-direct.ts',
     assemble: 'bench/assemble.ts',
+    'publish-budgets': 'bench/publish-budgets.ts',
     'athena-cost': 'bench/athena-cost.ts',
   },
   outdir: 'bench/data',

@@ -243,6 +243,21 @@ const assembled = JSON.parse((await readFile(assembleOut, 'utf8')) || '{}') as {
   rssMb?: number;
 };
 
+log('publish-report Budgets calls (500 accounts, 200 ms a call) ...');
+const publishOut = join(DATA_DIR, 'publish-budgets.json');
+const publishing = await measure(
+  process.execPath,
+  [join(DATA_DIR, 'publish-budgets.mjs'), '500', '200'],
+  { stdoutFile: publishOut },
+);
+failed('publish-budgets', publishing);
+const published500 = JSON.parse((await readFile(publishOut, 'utf8')) || '{}') as {
+  concurrency?: number;
+  monthly?: { seconds: number; calls: number; perAccountMs: number };
+  rerun?: { seconds: number; calls: number };
+  maxAccountsIn300s?: number;
+};
+
 log('exact cast cost and Athena scan share ...');
 const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: '2GB' });
 const connection = await instance.connect();
@@ -338,6 +353,15 @@ lines.push(
 );
 lines.push(
   `- heap growth ${assembled.heapUsedMb ?? 'n/a'} MB, process peak RSS ${mb(assemble.peakRssMb)} (node alone is ~45 MB), target < 256 MB: **${verdict(assemble.peakRssMb === undefined ? undefined : assemble.peakRssMb < 256)}**`,
+);
+lines.push('');
+
+lines.push('## Publishing budgets (500 accounts, a Budgets call answered after 200 ms)', '');
+lines.push(
+  `- every limit changed: ${published500.monthly?.calls ?? 'n/a'} calls, ${published500.monthly ? s(published500.monthly.seconds) : 'n/a'}, ${published500.monthly?.perAccountMs.toFixed(1) ?? 'n/a'} ms per account at ${published500.concurrency ?? 'n/a'} calls in flight; nothing changed: ${published500.rerun?.calls ?? 'n/a'} call`,
+);
+lines.push(
+  `- accounts that fit in the 300 s Lambda limit (30 s kept for the rest): ${published500.maxAccountsIn300s ?? 'n/a'}`,
 );
 lines.push('');
 

@@ -8,6 +8,7 @@ import {
 } from '../lambdas/core/errors.js';
 import { terminalLine } from '../lambdas/core/untrusted-text.js';
 import pkg from '../package.json' with { type: 'json' };
+import { registerDoctor } from './commands/doctor.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
 import { registerSql } from './commands/sql.js';
@@ -41,6 +42,7 @@ function buildProgram(): Command {
   registerReport(program);
   registerSql(program);
   registerReconcile(program);
+  registerDoctor(program);
   return program;
 }
 

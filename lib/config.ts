@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { BudgetsPolicySchema } from '../lambdas/core/budget-plan.js';
 import { InputError } from '../lambdas/core/errors.js';
 import { BillingGroupRequestsSchema } from '../lambdas/core/groups.js';
 import {
@@ -10,8 +11,6 @@ import {
 } from './partition.js';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id (a string)');
-/** A decimal amount as text, so no float ever touches money. */
-const decimalAmount = z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal string like "100.00"');
 /** An S3 key prefix: no leading or trailing slash, so joins are unambiguous. */
 const keyPrefix = z
   .string()
@@ -78,17 +77,6 @@ const SourceSchema = z
     }
   });
 
-const BudgetLimitSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('fixed'), amounts: z.record(accountId, decimalAmount) }).strict(),
-  z
-    .object({
-      mode: z.literal('lastOwnerCost'),
-      /** 0.1 = 10 % above last month's ownerCost. */
-      headroom: z.number().min(0).max(10),
-    })
-    .strict(),
-]);
-
 const DeployConfigSchema = z
   .object({
     /**
@@ -114,14 +102,8 @@ const DeployConfigSchema = z
      */
     billingGroups: BillingGroupRequestsSchema.default([]),
     readFromBillingConductor: z.boolean().default(false),
-    budgets: z
-      .object({
-        namePrefix: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 of [A-Za-z0-9_-]'),
-        limit: BudgetLimitSchema,
-        dryRun: z.boolean().default(true),
-      })
-      .strict()
-      .optional(),
+    /** One definition with the function that applies it (lambdas/core/budget-plan.ts). */
+    budgets: BudgetsPolicySchema.optional(),
     notifications: z
       .object({ emails: z.array(z.email()).default([]) })
       .strict()
@@ -172,6 +154,23 @@ const DeployConfigSchema = z
         path: ['lambda', 'architecture'],
         message: `arm64 is not confirmed for Lambda in ${derived}: use x86_64`,
       });
+    }
+    if (config.budgets !== undefined) {
+      const payer = config.budgets.payerAccountId;
+      // Budgets are created in the stack's account; a LinkedAccount filter works only there.
+      if (payer !== config.account) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budgets', 'payerAccountId'],
+          message: `is ${payer} but the stack deploys to account ${config.account}: LinkedAccount budgets only work from the payer (management) account, so deploy the stack there or remove budgets`,
+        });
+      } else if (!config.sources.some((source) => source.payerAccountId === payer)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budgets', 'payerAccountId'],
+          message: `${payer} is the payer of no source: no account could get a budget`,
+        });
+      }
     }
     const ids = new Set<string>();
     config.sources.forEach((source, index) => {

@@ -20,6 +20,8 @@ export interface PartitionFacts {
   /** Service principals that deliver billing files to a bucket (configurable: unverified in China). */
   readonly curDeliveryPrincipal: string;
   readonly dataExportsDeliveryPrincipal: string;
+  /** The Data Exports API endpoint is confirmed (China: documented, endpoint unverified). */
+  readonly dataExportsApiVerified: boolean;
 }
 
 const FACTS: Record<PartitionName, PartitionFacts> = {
@@ -32,6 +34,7 @@ const FACTS: Record<PartitionName, PartitionFacts> = {
     defaultCurrency: 'USD',
     curDeliveryPrincipal: 'billingreports.amazonaws.com',
     dataExportsDeliveryPrincipal: 'bcm-data-exports.amazonaws.com',
+    dataExportsApiVerified: true,
   },
   'aws-cn': {
     partition: 'aws-cn',
@@ -42,6 +45,7 @@ const FACTS: Record<PartitionName, PartitionFacts> = {
     defaultCurrency: 'CNY',
     curDeliveryPrincipal: 'billingreports.amazonaws.com',
     dataExportsDeliveryPrincipal: 'bcm-data-exports.amazonaws.com',
+    dataExportsApiVerified: false,
   },
 };
 

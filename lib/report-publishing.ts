@@ -134,24 +134,40 @@ export class ReportPublishing extends Construct {
     const budgets = this.props.budgets;
     if (budgets !== undefined) {
       fn.addEnvironment(ENV.DRY_RUN, String(budgets.dryRun));
-      const budgetArn = stack.formatArn({
-        service: 'budgets',
-        region: '',
-        resource: 'budget',
-        resourceName: `${budgets.namePrefix}*`,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      const budgetArn = (name: string) =>
+        stack.formatArn({
+          service: 'budgets',
+          region: '',
+          resource: 'budget',
+          resourceName: name,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        });
+      const managed = budgetArn(`${budgets.namePrefix}*`);
+      const everyBudget = budgetArn('*');
       fn.addToRolePolicy(
         new PolicyStatement({
           sid: 'BudgetsUnderPrefixOnly',
           actions: ['budgets:ViewBudget', 'budgets:ModifyBudget'],
-          resources: [budgetArn],
+          resources: [managed],
+        }),
+      );
+      // DescribeBudgets lists every budget of the account: one call for hundreds of accounts.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          sid: 'BudgetsListedReadOnly',
+          actions: ['budgets:ViewBudget'],
+          resources: [everyBudget],
         }),
       );
       acknowledgeScopedResources(
         fn,
-        [budgetArn],
-        'publish-report may only see and change budgets whose name starts with the configured prefix; the wildcard is that prefix.',
+        [managed],
+        'publish-report may only change budgets whose name starts with the configured prefix; the wildcard is that prefix.',
+      );
+      acknowledgeScopedResources(
+        fn,
+        [everyBudget],
+        'publish-report lists the budgets of the account (read only, DescribeBudgets) to skip unchanged ones in one call; changes stay limited to the prefix.',
       );
     } else {
       fn.addEnvironment(ENV.DRY_RUN, 'true');

@@ -3,8 +3,13 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['bin/cli.ts'],
-  outfile: 'dist/cli.mjs',
+  entryPoints: { cli: 'bin/cli.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  // `whopays doctor` loads its AWS clients with import(): split into chunks, they are read only when
+  // doctor runs (in one file they tripled the start of every command).
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

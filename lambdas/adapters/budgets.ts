@@ -5,6 +5,7 @@ import {
   CreateBudgetCommand,
   CreateNotificationCommand,
   DescribeBudgetCommand,
+  DescribeBudgetsCommand,
   DescribeNotificationsForBudgetCommand,
   DuplicateRecordException,
   NotFoundException,
@@ -17,16 +18,41 @@ import {
   type BudgetTarget,
   type ExistingBudget,
 } from '../core/budget-plan.js';
+import { forEachBounded } from '../shared/for-each-bounded.js';
 
-/** Applies a budget plan. Only names built from the policy prefix ever reach these calls. */
+/** Applies a budget plan. Only names built from the policy prefix ever reach the write calls. */
 export interface BudgetsPort {
   /**
-   * The budgets among `names` that exist. Looked up one by one: IAM grants `budgets:ViewBudget`
-   * on `budget/<prefix>*` only, and listing (DescribeBudgets) would need every budget.
+   * Every budget of the account whose name starts with `namePrefix`, from one DescribeBudgets
+   * listing (1,000 budgets a page): one call instead of one per account, and an unchanged budget
+   * costs no further call. Listing reads every budget of the account (IAM `budgets:ViewBudget` on
+   * `budget/*`, read only); writes stay limited to the prefix.
+   */
+  listManaged(namePrefix: string): Promise<ExistingBudget[]>;
+  /**
+   * The budgets among `names` that exist, one DescribeBudget each (`budgets:ViewBudget` on the
+   * prefix is enough): the fallback when listing is denied.
    */
   findExisting(names: readonly string[]): Promise<ExistingBudget[]>;
   apply(action: BudgetAction): Promise<void>;
 }
+
+/** DescribeBudgets' page size limit (Budgets API reference, DescribeBudgets: MaxResults 1-1000). */
+const LIST_PAGE_SIZE = 1000;
+/** Lookups in flight in the per-name fallback (the client's adaptive retry absorbs throttling). */
+const LOOKUP_CONCURRENCY = 4;
+
+const existingOf = (budget: Budget): ExistingBudget => ({
+  name: budget.BudgetName ?? '',
+  amount: budget.BudgetLimit?.Amount ?? '0',
+  unit: budget.BudgetLimit?.Unit ?? '',
+  ...(budget.CostTypes ? { costTypes: budget.CostTypes } : {}),
+  ...(budget.CostFilters?.LinkedAccount
+    ? { linkedAccounts: budget.CostFilters.LinkedAccount }
+    : {}),
+});
+
+const isNamed = (error: unknown, name: string): boolean => (error as Error)?.name === name;
 
 const budgetOf = (target: BudgetTarget): Budget => ({
   BudgetName: target.name,
@@ -34,6 +60,7 @@ const budgetOf = (target: BudgetTarget): Budget => ({
   TimeUnit: 'MONTHLY',
   BudgetLimit: { Amount: target.amount, Unit: target.unit },
   CostFilters: { LinkedAccount: [target.accountId] },
+  CostTypes: { ...target.costTypes },
 });
 
 const notificationOf = (alert: (typeof BUDGET_ALERTS)[number]): Notification => ({
@@ -48,6 +75,23 @@ const sameNotification = (a: Notification, b: Notification): boolean =>
   a.ComparisonOperator === b.ComparisonOperator &&
   a.Threshold === b.Threshold &&
   (a.ThresholdType ?? 'PERCENTAGE') === b.ThresholdType;
+
+/**
+ * The managed budgets among `targets`' names: one listing, or per-name lookups when the listing is
+ * denied (a role limited to `budget/<prefix>*`), so an older deploy role keeps working.
+ */
+export const existingBudgets = async (
+  port: BudgetsPort,
+  namePrefix: string,
+  names: readonly string[],
+): Promise<{ existing: ExistingBudget[]; listed: boolean }> => {
+  try {
+    return { existing: await port.listManaged(namePrefix), listed: true };
+  } catch (error) {
+    if (!isNamed(error, 'AccessDeniedException')) throw error;
+    return { existing: await port.findExisting(names), listed: false };
+  }
+};
 
 /**
  * Budgets through the SDK. Throttling is retried by the client's own retry strategy (create the
@@ -100,27 +144,38 @@ export const budgetsAdapter = (
   };
 
   return {
+    async listManaged(namePrefix) {
+      const found: ExistingBudget[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new DescribeBudgetsCommand({
+            AccountId: accountId,
+            MaxResults: LIST_PAGE_SIZE,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        for (const budget of page.Budgets ?? []) {
+          if (budget.BudgetName?.startsWith(namePrefix)) found.push(existingOf(budget));
+        }
+        token = page.NextToken;
+      } while (token);
+      return found;
+    },
+
     async findExisting(names) {
       const found: ExistingBudget[] = [];
-      // One at a time: Budgets allows a few calls a second, and a plan has one name per account.
-      for (const name of names) {
+      await forEachBounded(names, LOOKUP_CONCURRENCY, async (name) => {
         try {
           const { Budget: budget } = await client.send(
             new DescribeBudgetCommand({ AccountId: accountId, BudgetName: name }),
           );
-          if (budget?.BudgetName === undefined) continue;
-          found.push({
-            name: budget.BudgetName,
-            amount: budget.BudgetLimit?.Amount ?? '0',
-            unit: budget.BudgetLimit?.Unit ?? '',
-          });
+          if (budget?.BudgetName !== undefined) found.push(existingOf(budget));
         } catch (error) {
-          if (error instanceof NotFoundException || (error as Error).name === 'NotFoundException') {
-            continue;
-          }
+          if (error instanceof NotFoundException || isNamed(error, 'NotFoundException')) return;
           throw error;
         }
-      }
+      });
       return found;
     },
 
@@ -144,7 +199,7 @@ export const budgetsAdapter = (
         // Created by a concurrent run since the lookup: setting absolute values is still right.
         if (
           error instanceof DuplicateRecordException ||
-          (error as Error).name === 'DuplicateRecordException'
+          isNamed(error, 'DuplicateRecordException')
         ) {
           return update(action.target);
         }

@@ -29,3 +29,14 @@ export class ReconciliationMismatchError extends Error {
     this.name = 'ReconciliationMismatchError';
   }
 }
+
+/**
+ * `whopays doctor` found a failed check. Exit code 1 like a reconciliation difference: the checks
+ * ran and found something to fix (the fixes are on stdout).
+ */
+export class DoctorCheckFailedError extends ReconciliationMismatchError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DoctorCheckFailedError';
+  }
+}

@@ -14,7 +14,35 @@ export interface SummaryInput {
   readonly reportVersion: string;
   /** @default 10 */
   readonly top?: number;
+  /** What publishing did to Budgets; absent when no budgets policy is configured. */
+  readonly budgets?: BudgetsOutcome;
 }
+
+/** Budgets planned for this report, and the accounts given none with the reason. */
+export interface BudgetsOutcome {
+  readonly created: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly skippedAccounts: readonly { readonly accountId: string; readonly reason: string }[];
+}
+
+/** The budgets lines: counts, then each skip reason once with its accounts (cut to `top`). */
+const budgetLines = (outcome: BudgetsOutcome, top: number): string[] => {
+  const byReason = new Map<string, string[]>();
+  for (const s of outcome.skippedAccounts) {
+    byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.accountId]);
+  }
+  const lines = [
+    '',
+    `Budgets: ${outcome.created} created, ${outcome.updated} updated, ${outcome.unchanged} unchanged, ${outcome.skippedAccounts.length} accounts skipped`,
+  ];
+  for (const [reason, accounts] of byReason) {
+    const shown = accounts.slice(0, top).join(', ');
+    const more = accounts.length > top ? ` and ${accounts.length - top} more` : '';
+    lines.push(`  skipped ${accounts.length} (${reason}): ${shown}${more}`);
+  }
+  return lines;
+};
 
 export interface SnsSummary {
   /** ASCII, one line, under SNS's 100-character subject limit. */
@@ -53,6 +81,7 @@ const render = (input: SummaryInput, top: number): string => {
       (t) => `  ${t.ownerAccountId} <- ${t.consumerAccountId} (${t.commitment}): ${money(t.cost)}`,
     ),
   ];
+  if (input.budgets !== undefined) lines.push(...budgetLines(input.budgets, top));
   if (period.warnings.length > 0) {
     lines.push(
       '',

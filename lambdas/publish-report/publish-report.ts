@@ -1,11 +1,19 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { BudgetsPort } from '../adapters/budgets.js';
+import { type BudgetsPort, existingBudgets } from '../adapters/budgets.js';
 import { type ObjectStore, PreconditionFailedError } from '../adapters/s3-store.js';
 import type { NotifierPort } from '../adapters/sns.js';
-import { type BudgetsPolicy, budgetTargets, planBudgets } from '../core/budget-plan.js';
+import {
+  BASIS_FIELD,
+  type BudgetAction,
+  type BudgetsPolicy,
+  budgetTargets,
+  planBudgets,
+  type SkippedAccount,
+} from '../core/budget-plan.js';
 import type { PeriodReport, Report } from '../core/report-model.js';
 import { buildSnsSummary } from '../core/sns-summary.js';
+import { forEachBounded } from '../shared/for-each-bounded.js';
 import { logger } from '../shared/logger.js';
 import {
   type PublishInput,
@@ -23,10 +31,18 @@ export interface PublishDeps {
   readonly reportPrefix: string;
   /** The policy's dryRun unless WHOPAYS_DRY_RUN overrides it. */
   readonly dryRun: boolean;
+  /**
+   * Budgets calls in flight at once. Budgets documents no request rate; 4 stays under the few
+   * calls a second it accepts, and the client's adaptive retry absorbs any throttling.
+   * @default BUDGETS_CONCURRENCY
+   */
+  readonly budgetsConcurrency?: number;
 }
 
+export const BUDGETS_CONCURRENCY = 4;
+
 const VERSION_METADATA = 'whopays-version';
-const NO_BUDGETS = { created: 0, updated: 0, unchanged: 0 };
+const NO_BUDGETS = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
 
 const previousPeriod = (period: string): string => {
   const [year, month] = period.split('-').map(Number) as [number, number];
@@ -37,11 +53,11 @@ const periodOf = (report: Report, period: string): PeriodReport | undefined =>
   report.periods.find((p) => p.billingPeriod === period);
 
 /**
- * The ownerCost figures a `lastOwnerCost` budget is derived from: this month's when its bill is
- * closed, otherwise the previous month's report when there is one (an open month is only partly
- * spent), otherwise this month's so far.
+ * The figures a `lastCost` budget is derived from: this month's when its bill is closed, otherwise
+ * the previous month's report when there is one (an open month is only partly spent), otherwise
+ * this month's so far.
  */
-const ownerCostBasis = async (
+const lastCostBasis = async (
   deps: PublishDeps,
   input: PublishInput,
   period: PeriodReport,
@@ -56,47 +72,84 @@ const ownerCostBasis = async (
   return prior ?? period;
 };
 
+/** Skipped accounts grouped for one log line each: account ids only, no amount. */
+const logSkipped = (skipped: readonly SkippedAccount[], stackPayer: string): void => {
+  const byPayer = new Map<string, string[]>();
+  const notPositive: string[] = [];
+  for (const s of skipped) {
+    if (s.payerAccountId === undefined) notPositive.push(s.accountId);
+    else byPayer.set(s.payerAccountId, [...(byPayer.get(s.payerAccountId) ?? []), s.accountId]);
+  }
+  for (const [payer, accounts] of byPayer) {
+    logger.warn(
+      "budgets skipped: accounts of another payer (LinkedAccount budgets only work from their payer's management account)",
+      { payer, stackPayer, accounts: accounts.join(',') },
+    );
+  }
+  if (notPositive.length > 0) {
+    logger.info('budgets skipped: no positive cost on the basis', {
+      accounts: notPositive.join(','),
+    });
+  }
+};
+
+interface AppliedBudgets {
+  readonly counts: PublishOutput['budgets'];
+  readonly skipped: readonly SkippedAccount[];
+}
+
 const applyBudgets = async (
   deps: PublishDeps,
   input: PublishInput,
   period: PeriodReport,
-): Promise<PublishOutput['budgets']> => {
-  if (!deps.budgets) return NO_BUDGETS;
+): Promise<AppliedBudgets> => {
+  if (!deps.budgets) return { counts: NO_BUDGETS, skipped: [] };
   const { port, policy } = deps.budgets;
   const basis =
-    policy.limit.mode === 'lastOwnerCost' ? await ownerCostBasis(deps, input, period) : period;
+    policy.limit.mode === 'lastCost' ? await lastCostBasis(deps, input, period) : period;
   const { targets, skipped } = budgetTargets(policy, basis.accounts, period.currency);
-  const actions = planBudgets(
-    policy.namePrefix,
-    targets,
-    await port.findExisting(targets.map((t) => t.name)),
-  );
+  let actions: BudgetAction[] = [];
+  if (targets.length > 0) {
+    const { existing, listed } = await existingBudgets(
+      port,
+      policy.namePrefix,
+      targets.map((t) => t.name),
+    );
+    if (!listed) {
+      logger.warn(
+        'budgets listing denied: looked up one by one (grant budgets:ViewBudget on budget/*)',
+      );
+    }
+    actions = planBudgets(policy.namePrefix, targets, existing);
+  }
   const counts = {
     created: actions.filter((a) => a.kind === 'create').length,
     updated: actions.filter((a) => a.kind === 'update').length,
     unchanged: actions.filter((a) => a.kind === 'unchanged').length,
+    skipped: skipped.length,
   };
-  const plan = actions.map((a) => ({
-    action: a.kind,
-    budget: a.target.name,
-    limit: `${a.target.amount} ${a.target.unit}`,
-  }));
+  logSkipped(skipped, policy.payerAccountId);
   if (deps.dryRun) {
     logger.info('dry run: budget plan not applied', {
-      plan,
-      skipped,
+      ...counts,
+      basis: BASIS_FIELD[policy.basis],
       basisPeriod: basis.billingPeriod,
+      budgets: actions.map((a) => `${a.kind}:${a.target.name}`).join(','),
     });
-    return counts;
+    return { counts, skipped };
   }
   // Absolute values: re-applying after a partial failure converges to the same budgets.
-  for (const action of actions) await port.apply(action);
+  await forEachBounded(
+    actions.filter((a) => a.kind !== 'unchanged'),
+    deps.budgetsConcurrency ?? BUDGETS_CONCURRENCY,
+    (action) => port.apply(action),
+  );
   logger.info('budgets applied', {
     ...counts,
-    skipped: skipped.length,
+    basis: BASIS_FIELD[policy.basis],
     basisPeriod: basis.billingPeriod,
   });
-  return counts;
+  return { counts, skipped };
 };
 
 /**
@@ -129,12 +182,13 @@ export const publishReport = async (
   const period = periodOf(report, input.billingPeriod);
   if (!period) return skip('the report has no line for this billing period');
 
-  const budgets = await applyBudgets(deps, input, period);
+  const { counts: budgets, skipped } = await applyBudgets(deps, input, period);
   const summary = buildSnsSummary({
     period,
     payer: input.payerAccountId,
     location: `s3://${assembled.bucket}/${assembled.reportKey}`,
     reportVersion: assembled.reportVersion,
+    ...(deps.budgets ? { budgets: { ...budgets, skippedAccounts: skipped } } : {}),
   });
   const summaryMessageId = await deps.notifier.publish(summary);
   try {

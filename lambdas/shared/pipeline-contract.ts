@@ -144,6 +144,8 @@ export const PublishOutputSchema = z.object({
     created: z.number().int(),
     updated: z.number().int(),
     unchanged: z.number().int(),
+    /** Accounts given no budget: another payer's, or no positive cost on the basis. */
+    skipped: z.number().int(),
   }),
   summaryMessageId: z.string().optional(),
 });

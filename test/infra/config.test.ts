@@ -97,11 +97,28 @@ describe('deploy config', () => {
   it('fails when a fixed budget amount is a JSON number (money stays a decimal string)', () => {
     const json = exampleJson('aws-cn');
     const budgets = {
-      namePrefix: 'whopays-',
+      ...(json.budgets as object),
       limit: { mode: 'fixed', amounts: { '003786579754': 10 } },
     };
     expect(parse({ ...json, budgets })).toThrow(
       /config field budgets\.limit\.amounts\.003786579754/,
+    );
+  });
+
+  it('refuses budgets whose payer is not the stack account: LinkedAccount budgets only work from the payer', () => {
+    const json = exampleJson('aws');
+    const budgets = { ...(json.budgets as object), payerAccountId: '999999999999' };
+    expect(parse({ ...json, budgets })).toThrow(
+      /config field budgets\.payerAccountId: is 999999999999 but the stack deploys to account 111122223333: LinkedAccount budgets only work from the payer \(management\) account/,
+    );
+  });
+
+  it('refuses budgets without a basis (usage, owner or invoice)', () => {
+    const json = exampleJson('aws');
+    const { basis, ...budgets } = json.budgets as Record<string, unknown>;
+    void basis;
+    expect(parse({ ...json, budgets })).toThrow(
+      /config field budgets\.basis: must be "usage", "owner" or "invoice"/,
     );
   });
 

@@ -138,6 +138,14 @@ export const COMMAND_REQUESTS: Readonly<Record<string, Mapper>> = {
           ]),
     ];
   },
+  // One listing of the account's budgets: AWS names no budget in the request, so the evaluation
+  // asks for every budget of the account (`budget/*`); only a grant on all budgets allows it.
+  DescribeBudgetsCommand: (input, c) => [
+    {
+      action: 'budgets:ViewBudget',
+      resource: `arn:${c.partition}:budgets::${input.AccountId as string}:budget/*`,
+    },
+  ],
   DescribeBudgetCommand: (input, c) => [
     { action: 'budgets:ViewBudget', resource: budget(input, c) },
   ],

@@ -207,6 +207,9 @@ export async function runDeployedFunctions(
         '10.00',
       ]),
     );
+    // The ledger's accounts belong to its own payer: it stands in for the stack's payer here, so
+    // budgets are planned for them (accounts of another payer are skipped, with no call).
+    const ledgerPayer = { ...policy, payerAccountId: LEDGER[0]!.payer_account_id };
     const publish = makePublish({
       store: s3Store(newS3Client()),
       budgets: {
@@ -216,12 +219,12 @@ export async function runDeployedFunctions(
           publishConfig.budgetTopicArn,
         ),
         policy:
-          policy.limit.mode === 'fixed'
+          ledgerPayer.limit.mode === 'fixed'
             ? {
-                ...policy,
-                limit: { mode: 'fixed', amounts: { ...policy.limit.amounts, ...amounts } },
+                ...ledgerPayer,
+                limit: { mode: 'fixed', amounts: { ...ledgerPayer.limit.amounts, ...amounts } },
               }
-            : policy,
+            : ledgerPayer,
       },
       notifier: snsNotifier(new SNSClient({}), publishConfig.summaryTopicArn),
       reportBucket: publishConfig.reportBucket,

@@ -28,7 +28,7 @@ const largeJson = () => {
       AccountGrouping: { LinkedAccountIds: accountIds.slice(g * 20, g * 20 + 20) },
     })),
     budgets: {
-      namePrefix: 'whopays-',
+      ...(json.budgets as object),
       limit: {
         mode: 'fixed',
         amounts: Object.fromEntries(accountIds.map((id) => [id, '1000.00'])),

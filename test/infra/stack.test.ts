@@ -393,6 +393,10 @@ describe.each(EXAMPLES)('stack synthesized from examples/deploy/%s.json', (name)
     expect(budgets?.Resource).toBe(
       `arn:${config.partition}:budgets::${config.account}:budget/whopays-*`,
     );
+    // Listing (DescribeBudgets, one call for every account) reads every budget; it never writes.
+    const listing = iamStatements(template()).find((s) => s.Sid === 'BudgetsListedReadOnly');
+    expect(listing?.Action).toBe('budgets:ViewBudget');
+    expect(listing?.Resource).toBe(`arn:${config.partition}:budgets::${config.account}:budget/*`);
   });
 
   it('scopes Athena permissions to the whopays workgroup and the default data catalog', () => {

@@ -92,6 +92,11 @@ const ALLOWED: Record<string, RegExp | 'count' | 'boolean'> = {
   updated: 'count',
   unchanged: 'count',
   skipped: 'count',
+  // Budgets: the report field a limit comes from, and the account ids of a skipped group.
+  basis: /^(usage|owner|invoice)Cost$/,
+  accounts: /^\d{12}(,\d{12})*$/,
+  payer: /^\d{12}$/,
+  stackPayer: /^\d{12}$/,
 };
 
 const disallowed = (lines: readonly string[]): string[] => {

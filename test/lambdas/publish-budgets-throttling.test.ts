@@ -58,13 +58,8 @@ describe('publish-report against a throttling Budgets endpoint', () => {
             'ThrottlingException',
           );
         }
-        if (operation === 'DescribeBudget') {
-          return json(
-            400,
-            { __type: 'NotFoundException', Message: 'not found' },
-            'NotFoundException',
-          );
-        }
+        // No budget exists yet: the one listing call returns none.
+        if (operation === 'DescribeBudgets') return json(200, { Budgets: [] });
         return json(200, {});
       },
     };
@@ -78,6 +73,8 @@ describe('publish-report against a throttling Budgets endpoint', () => {
         port: budgetsAdapter(client, '111122223333', undefined),
         policy: BudgetsPolicySchema.parse({
           namePrefix: 'whopays-',
+          basis: 'invoice',
+          payerAccountId: PAYER,
           limit: { mode: 'fixed', amounts: { [OWNER]: '10' } },
           dryRun: false,
         }),
@@ -103,7 +100,7 @@ describe('publish-report against a throttling Budgets endpoint', () => {
     const out = PublishOutputSchema.parse(await handler(input, lambdaContext));
     // Assess
     expect(out).toMatchObject({ status: 'published', budgets: { created: 1 } });
-    expect(calls).toEqual(['DescribeBudget', 'CreateBudget', 'CreateBudget', 'CreateBudget']);
+    expect(calls).toEqual(['DescribeBudgets', 'CreateBudget', 'CreateBudget', 'CreateBudget']);
   });
 
   it('uses cn-northwest-1 for Budgets in aws-cn and us-east-1 in aws', async () => {

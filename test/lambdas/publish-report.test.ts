@@ -3,8 +3,8 @@ import {
   CreateBudgetCommand,
   CreateNotificationCommand,
   DescribeBudgetCommand,
+  DescribeBudgetsCommand,
   DescribeNotificationsForBudgetCommand,
-  NotFoundException,
   UpdateBudgetCommand,
 } from '@aws-sdk/client-budgets';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -50,7 +50,9 @@ const input = (status: 'written' | 'superseded' = 'written'): PublishInput => ({
 // ownerCost OWNER = 45 (see LEDGER): 45 x 1.1 = 49.5 -> "49.50"; CONSUMER's 0 gets no budget.
 const LAST_OWNER_COST: BudgetsPolicy = BudgetsPolicySchema.parse({
   namePrefix: 'whopays-',
-  limit: { mode: 'lastOwnerCost', headroom: 0.1 },
+  basis: 'owner',
+  payerAccountId: PAYER,
+  limit: { mode: 'lastCost', headroom: 0.1 },
   dryRun: false,
 });
 
@@ -85,26 +87,24 @@ describe('publish-report', () => {
       generatedAt: new Date('2025-11-04T00:00:00Z'),
     });
     s3.put(BUCKET, `${FOLDER}report.json`, JSON.stringify(report), { 'whopays-version': VERSION });
-    // Budgets are looked up by name; any name but the managed owner's budget does not exist.
-    budgets
-      .on(DescribeBudgetCommand)
-      .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
-    budgets.on(DescribeBudgetCommand, { BudgetName: `whopays-${OWNER}` }).resolves({
-      Budget: {
-        BudgetName: `whopays-${OWNER}`,
-        BudgetLimit: { Amount: '40.0', Unit: 'USD' },
-        BudgetType: 'COST',
-        TimeUnit: 'MONTHLY',
-      },
-    });
-    budgets.on(DescribeBudgetCommand, { BudgetName: 'team-budget' }).resolves({
-      // Not ours: must never be read or changed.
-      Budget: {
-        BudgetName: 'team-budget',
-        BudgetLimit: { Amount: '1', Unit: 'USD' },
-        BudgetType: 'COST',
-        TimeUnit: 'MONTHLY',
-      },
+    // One listing: the managed owner's budget (an older one: default cost types) and a budget
+    // that is not ours, which must never be changed.
+    budgets.on(DescribeBudgetsCommand).resolves({
+      Budgets: [
+        {
+          BudgetName: `whopays-${OWNER}`,
+          BudgetLimit: { Amount: '40.0', Unit: 'USD' },
+          BudgetType: 'COST',
+          TimeUnit: 'MONTHLY',
+          CostFilters: { LinkedAccount: [OWNER] },
+        },
+        {
+          BudgetName: 'team-budget',
+          BudgetLimit: { Amount: '1', Unit: 'USD' },
+          BudgetType: 'COST',
+          TimeUnit: 'MONTHLY',
+        },
+      ],
     });
     budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [] });
     budgets.on(UpdateBudgetCommand).resolves({});
@@ -121,7 +121,7 @@ describe('publish-report', () => {
     expect(out).toEqual({
       status: 'published',
       dryRun: false,
-      budgets: { created: 0, updated: 1, unchanged: 0 },
+      budgets: { created: 0, updated: 1, unchanged: 0, skipped: 1 },
       summaryMessageId: 'm-1',
     });
     expect(budgets).toHaveReceivedCommandWith(UpdateBudgetCommand, {
@@ -144,10 +144,11 @@ describe('publish-report', () => {
       },
       Subscribers: [{ SubscriptionType: 'SNS', Address: BUDGET_TOPIC }],
     });
-    // Only names under the prefix are ever looked up (IAM allows `budget/whopays-*` only).
-    expect(budgets.commandCalls(DescribeBudgetCommand).map((c) => c.args[0].input)).toEqual([
-      { AccountId: '111122223333', BudgetName: `whopays-${OWNER}` },
+    // One listing call, no per-name lookup.
+    expect(budgets.commandCalls(DescribeBudgetsCommand).map((c) => c.args[0].input)).toEqual([
+      { AccountId: '111122223333', MaxResults: 1000 },
     ]);
+    expect(budgets).not.toHaveReceivedCommand(DescribeBudgetCommand);
     for (const call of [
       ...budgets.commandCalls(UpdateBudgetCommand),
       ...budgets.commandCalls(CreateBudgetCommand),
@@ -169,16 +170,16 @@ describe('publish-report', () => {
   });
 
   it('creates budgets that do not exist yet with the three alerts (fixed policy)', async () => {
-    budgets
-      .on(DescribeBudgetCommand)
-      .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
+    budgets.on(DescribeBudgetsCommand).resolves({ Budgets: [] });
     const policy = BudgetsPolicySchema.parse({
       namePrefix: 'whopays-',
+      basis: 'usage',
+      payerAccountId: PAYER,
       limit: { mode: 'fixed', amounts: { [CONSUMER]: '100' } },
       dryRun: false,
     });
     const out = PublishOutputSchema.parse(await handler(policy)(input(), lambdaContext));
-    expect(out.budgets).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    expect(out.budgets).toEqual({ created: 1, updated: 0, unchanged: 0, skipped: 0 });
     const create = budgets.commandCalls(CreateBudgetCommand)[0]!.args[0].input;
     expect(create.Budget).toMatchObject({
       BudgetName: `whopays-${CONSUMER}`,

@@ -6,9 +6,8 @@ import {
   BudgetsClient,
   CreateBudgetCommand,
   CreateNotificationCommand,
-  DescribeBudgetCommand,
+  DescribeBudgetsCommand,
   DescribeNotificationsForBudgetCommand,
-  NotFoundException,
   UpdateBudgetCommand,
 } from '@aws-sdk/client-budgets';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -160,9 +159,7 @@ export const stubFirstRun = (
   messageId: string,
 ): void => {
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'e', startDate: new Date() });
-  budgets
-    .on(DescribeBudgetCommand)
-    .rejects(new NotFoundException({ message: 'not found', $metadata: {} }));
+  budgets.on(DescribeBudgetsCommand).resolves({ Budgets: [] });
   budgets.on(CreateBudgetCommand).resolves({});
   budgets.on(UpdateBudgetCommand).resolves({});
   budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [] });
@@ -229,7 +226,9 @@ export const chainHandlers = (store: ObjectStore, account: string, summaryTopic:
       port: budgetsAdapter(new BudgetsClient({}), account, undefined),
       policy: BudgetsPolicySchema.parse({
         namePrefix: 'whopays-',
-        limit: { mode: 'lastOwnerCost', headroom: 0.2 },
+        basis: 'owner',
+        payerAccountId: PAYER,
+        limit: { mode: 'lastCost', headroom: 0.2 },
         dryRun: false,
       }),
     },
