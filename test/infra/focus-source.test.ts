@@ -80,12 +80,10 @@ describe.each(EXAMPLES)('a focus source added to examples/deploy/%s.json', (name
   });
 
   it('installs a whopays_focus_ledger view and FOCUS period queries that are valid Trino SQL', () => {
-    const views = Object.values(template.findResources('Custom::AWS') as Record<string, Resource>)
-      .map(
-        (v) =>
-          (JSON.parse(String(v.Properties.Create)) as { parameters: { QueryString: string } })
-            .parameters.QueryString,
-      )
+    const views = Object.values(
+      template.findResources('Custom::WhopaysView') as Record<string, Resource>,
+    )
+      .map((v) => String(v.Properties.QueryString))
       .filter((sql) => sql.includes('whopays_focus_ledger'));
     expect(views).toHaveLength(1);
     const queries = Object.values(
