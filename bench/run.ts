@@ -243,6 +243,21 @@ const assembled = JSON.parse((await readFile(assembleOut, 'utf8')) || '{}') as {
   rssMb?: number;
 };
 
+// Issue 12: a month with 5,000 commitments (RI, SP, CR) over 3,000 accounts, 20 consumers each.
+log('assemble step with the commitment detail ...');
+const assembleDetailOut = join(DATA_DIR, 'assemble-commitments.json');
+const assembleDetail = await measure(
+  process.execPath,
+  [join(DATA_DIR, 'assemble.mjs'), '3000', '100000', '5000'],
+  { stdoutFile: assembleDetailOut, repeat: 3 },
+);
+failed('assemble with commitments', assembleDetail);
+const assembledDetail = JSON.parse((await readFile(assembleDetailOut, 'utf8')) || '{}') as {
+  buildMs?: number;
+  serializeMs?: number;
+  consumers?: number;
+};
+
 log('publish-report Budgets calls (500 accounts, 200 ms a call) ...');
 const publishOut = join(DATA_DIR, 'publish-budgets.json');
 const publishing = await measure(
@@ -350,6 +365,7 @@ lines.push('');
 lines.push('## Assemble step (buildReport, 10k accounts × 50k transfers)', '');
 lines.push(
   `- buildReport ${assembled.buildMs ?? 'n/a'} ms (+ JSON ${assembled.serializeMs ?? 'n/a'} ms), target < 1 s: **${verdict(assembled.buildMs === undefined ? undefined : assembled.buildMs < 1000)}**`,
+  `- with the commitment detail, 5,000 commitments × 3,000 accounts (${assembledDetail.consumers ?? 'n/a'} consumers): buildReport ${assembledDetail.buildMs ?? 'n/a'} ms (+ JSON ${assembledDetail.serializeMs ?? 'n/a'} ms), target < 1 s: **${verdict(assembledDetail.buildMs === undefined ? undefined : assembledDetail.buildMs < 1000)}**`,
 );
 lines.push(
   `- heap growth ${assembled.heapUsedMb ?? 'n/a'} MB, process peak RSS ${mb(assemble.peakRssMb)} (node alone is ~45 MB), target < 256 MB: **${verdict(assemble.peakRssMb === undefined ? undefined : assemble.peakRssMb < 256)}**`,

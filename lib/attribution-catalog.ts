@@ -95,6 +95,7 @@ const PERIOD_QUERY_NAMES: Record<AnalystQueryKind, { id: string; title: string }
   ledger: { id: 'Ledger', title: 'ledger' },
   account_totals: { id: 'AccountTotals', title: 'account totals' },
   transfers: { id: 'Transfers', title: 'transfers' },
+  commitments: { id: 'Commitments', title: 'commitments' },
 };
 
 const PARQUET_STORAGE = {

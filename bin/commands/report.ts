@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { DuckDbEngine } from '../../lambdas/adapters/duckdb-engine.js';
 import { writeFilesAtomically } from '../../lambdas/adapters/output-folder.js';
+import { parseAccountsFile, withAccountNames } from '../../lambdas/core/account-names.js';
 import {
   parseRatesFile,
   type RatesFile,
@@ -17,6 +18,7 @@ import { buildReport, type LedgerSource } from '../../lambdas/core/report.js';
 import {
   type AccountIdStyle,
   accountsCsv,
+  commitmentsCsv,
   groupsCsv,
   transfersCsv,
 } from '../../lambdas/core/report-csv.js';
@@ -28,6 +30,7 @@ import { terminalLine } from '../../lambdas/core/untrusted-text.js';
 interface ReportOptions {
   readonly format: 'auto' | SourceFormat;
   readonly groups?: string;
+  readonly accounts?: string;
   readonly out?: string;
   readonly json?: boolean;
   readonly dbrCurrency?: string;
@@ -138,6 +141,7 @@ function outputFiles(
     'report.json': `${JSON.stringify(report, null, 2)}\n`,
     'accounts.csv': accountsCsv(report, { accountIds }),
     'transfers.csv': transfersCsv(report, { accountIds }),
+    'commitments.csv': commitmentsCsv(report, { accountIds }),
     ...(withGroups ? { 'groups.csv': groupsCsv(report) } : {}),
     'report.html': renderReportHtml(report),
   };
@@ -152,6 +156,10 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   const memory = memoryLimit(options.memoryLimit);
   const groups = options.groups === undefined ? undefined : await readGroups(options.groups);
   const rates = options.rates === undefined ? undefined : await readRates(options.rates);
+  const names =
+    options.accounts === undefined
+      ? undefined
+      : parseAccountsFile(await readText(options.accounts), options.accounts);
   const engine = await DuckDbEngine.create({
     ...(threads === undefined ? {} : { threads }),
     ...(memory === undefined ? {} : { memoryLimit: memory }),
@@ -178,7 +186,8 @@ async function runReport(paths: readonly string[], options: ReportOptions): Prom
   } finally {
     await engine.close();
   }
-  const built = buildReport({ sources, ...(groups ? { groups } : {}) });
+  const attributed = buildReport({ sources, ...(groups ? { groups } : {}) });
+  const built = names === undefined ? attributed : withAccountNames(attributed, names);
   // Converted before anything is printed or written, so the JSON and the HTML agree.
   const report = rates === undefined ? built : withConvertedView(built, rates);
   const stdout = options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report);
@@ -209,8 +218,12 @@ export function registerReport(program: Command): void {
     )
     .option('--groups <file>', 'billing groups JSON (Billing Conductor CreateBillingGroup shape)')
     .option(
+      '--accounts <file>',
+      'account names: CSV (account_id,name[,business_unit][,cost_center]) or JSON [{"accountId","name",…}]',
+    )
+    .option(
       '--out <dir>',
-      'also write report.json, accounts.csv, transfers.csv, report.html (and groups.csv with --groups) here',
+      'also write report.json, accounts.csv, transfers.csv, commitments.csv, report.html (and groups.csv with --groups) here',
     )
     .option('--json', 'print the report JSON (and nothing else) on stdout')
     .option(

@@ -123,6 +123,11 @@ export interface CurLine {
   readonly usageAmount?: string;
   readonly rate?: string;
   readonly unblendedCost: string;
+  /**
+   * `pricing/publicOnDemandCost`. @default the unblended cost on Usage and SavingsPlanCoveredUsage
+   * lines (charged at the public on-demand rate), none on the others
+   */
+  readonly onDemandCost?: string;
   readonly instanceType?: string;
   readonly ri?: RiColumns;
   readonly sp?: SpColumns;

@@ -148,6 +148,14 @@ export const CUR_COLUMNS: readonly CurColumn[] = [
     product_name: line.productName,
     ...(isInstanceLine(line) ? { region: scenario.region, operating_system: 'Linux' } : {}),
   })),
+  money('pricing/publicOnDemandCost', 'pricing_public_on_demand_cost', ({ line }) =>
+    orNull(
+      line.onDemandCost ??
+        (line.type === 'Usage' || line.type === 'SavingsPlanCoveredUsage'
+          ? line.unblendedCost
+          : undefined),
+    ),
+  ),
   text('pricing/term', 'pricing_term', ({ line }) => pricingTerm(line)),
   text('pricing/unit', 'pricing_unit', ({ line }) => (isInstanceLine(line) ? 'Hrs' : null)),
   text('reservation/ReservationARN', 'reservation_reservation_a_r_n', ({ line }) =>

@@ -175,6 +175,7 @@ const MONEY_READ_ON: Readonly<Record<string, readonly string[]>> = {
   savings_plan_savings_plan_effective_cost: ['SavingsPlanCoveredUsage'],
   savings_plan_total_commitment_to_date: ['SavingsPlanRecurringFee'],
   savings_plan_used_commitment: ['SavingsPlanRecurringFee'],
+  pricing_public_on_demand_cost: ['DiscountedUsage', 'SavingsPlanCoveredUsage'],
 };
 
 const onlyWhereRead = (

@@ -8,7 +8,7 @@ import { type ObjectStore, PreconditionFailedError } from '../adapters/s3-store.
 import { type BillingGroup, parseBillingGroups } from '../core/groups.js';
 import { mergeReports } from '../core/merge-reports.js';
 import { buildReport } from '../core/report.js';
-import { accountsCsv, transfersCsv } from '../core/report-csv.js';
+import { accountsCsv, commitmentsCsv, transfersCsv } from '../core/report-csv.js';
 import type { Report } from '../core/report-model.js';
 import { resourceIdsMissing } from '../core/warnings.js';
 import { type AssembleConfig, ConfigError } from '../shared/config.js';
@@ -21,6 +21,7 @@ import {
 import {
   CONSOLIDATED,
   isNewerVersion,
+  REPORT_CSVS,
   REPORT_FILES,
   reportFolder,
   reportVersion,
@@ -45,18 +46,21 @@ interface ReportFiles {
   readonly report: string;
   readonly accounts: string;
   readonly transfers: string;
+  readonly commitments: string;
 }
 
 const filesOf = (report: Report): ReportFiles => ({
   report: `${JSON.stringify(report, null, 2)}\n`,
   accounts: accountsCsv(report),
   transfers: transfersCsv(report),
+  commitments: commitmentsCsv(report),
 });
 
 const CONTENT_TYPES: Record<keyof ReportFiles, string> = {
   report: 'application/json',
   accounts: 'text/csv; charset=utf-8',
   transfers: 'text/csv; charset=utf-8',
+  commitments: 'text/csv; charset=utf-8',
 };
 
 /**
@@ -80,7 +84,7 @@ const commitVersion = async (
 ): Promise<'written' | 'superseded'> => {
   const metadata = { [VERSION_METADATA]: version, [FINAL_METADATA]: String(final) };
   const versioned = versionFolder(folder, version);
-  for (const name of ['accounts', 'transfers', 'report'] as const) {
+  for (const name of [...REPORT_CSVS, 'report'] as const) {
     await store.put(bucket, `${versioned}${REPORT_FILES[name]}`, files[name], {
       contentType: CONTENT_TYPES[name],
       metadata,
@@ -91,7 +95,7 @@ const commitVersion = async (
     const currentVersion = current?.metadata[VERSION_METADATA];
     if (currentVersion === version) return 'written';
     if (!isNewerVersion(version, currentVersion)) return 'superseded';
-    for (const name of ['accounts', 'transfers'] as const) {
+    for (const name of REPORT_CSVS) {
       await store.put(bucket, `${folder}${REPORT_FILES[name]}`, files[name], {
         contentType: CONTENT_TYPES[name],
         metadata,
@@ -126,8 +130,10 @@ const restoreCsvs = async (
   version: string,
 ): Promise<void> => {
   const versioned = versionFolder(folder, version);
-  for (const name of ['accounts', 'transfers'] as const) {
+  for (const name of REPORT_CSVS) {
     const copy = await store.getText(bucket, `${versioned}${REPORT_FILES[name]}`);
+    // A version written before commitments.csv existed has none to restore.
+    if (!copy && name === 'commitments') continue;
     if (!copy) throw new Error(`version folder ${versioned} lacks ${REPORT_FILES[name]}`);
     await store.put(bucket, `${folder}${REPORT_FILES[name]}`, copy.body, {
       contentType: CONTENT_TYPES[name],
@@ -168,7 +174,7 @@ const rebuildConsolidated = async (
     const files = filesOf(merged);
     const final = merged.periods.length > 0 && merged.periods.every((p) => p.final);
     const metadata = { [VERSION_METADATA]: versions.join(','), [FINAL_METADATA]: String(final) };
-    for (const name of ['accounts', 'transfers'] as const) {
+    for (const name of REPORT_CSVS) {
       await store.put(bucket, `${folder}${REPORT_FILES[name]}`, files[name], {
         contentType: CONTENT_TYPES[name],
         metadata,

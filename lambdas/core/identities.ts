@@ -1,6 +1,6 @@
 import { IdentityViolationError } from './errors.js';
 import { type Amount, formatMoney, parseMoney } from './money.js';
-import type { PeriodReport } from './report-model.js';
+import type { Commitment, PeriodReport } from './report-model.js';
 
 /** One account's exact figures in a period. */
 export interface AccountAmounts {
@@ -107,7 +107,7 @@ export function formatChecked(amount: Amount): string {
  *     ownerCost(a) = usageCost(a) + Σ transfers with owner a − Σ transfers with consumer a
  *     Σ ownerCost = Σ usageCost
  *
- * and that `totals` are the sums of the accounts. The figures are read from their decimal strings,
+ * the commitment detail's (when the period has one), and that `totals` are the sums of the accounts. The figures are read from their decimal strings,
  * so the check covers a report from anywhere (a file, a merge); buildReport checks its own sums
  * with {@link checkAccountBalances} before it writes them.
  *
@@ -140,6 +140,7 @@ export function checkIdentities(period: PeriodReport): void {
     cost: parseMoney(t.cost),
   }));
   checkAccountBalances(where, accounts, transfers);
+  checkCommitmentIdentity(period);
   // With every account balanced, Σ owner = Σ usage holds for the accounts; the totals must be theirs.
   for (const basis of ['usageCost', 'ownerCost', 'invoiceCost'] as const) {
     if (parseMoney(totals[basis]) !== sums[basis]) {
@@ -148,4 +149,99 @@ export function checkIdentities(period: PeriodReport): void {
       );
     }
   }
+}
+
+/** A commitment's owner, kind and consumers' exact cost, for {@link checkCommitmentTransfers}. */
+export interface CommitmentAmounts {
+  readonly commitmentId: string;
+  readonly commitment: Commitment;
+  readonly owner: string;
+  readonly consumers: Iterable<{ readonly accountId: string; readonly cost: Amount }>;
+}
+
+/** One transfer with its kind, for {@link checkCommitmentTransfers}. */
+export interface KindTransferAmount extends TransferAmount {
+  readonly commitment: Commitment;
+}
+
+/**
+ * Checks the identity of the commitment detail (ATTRIBUTION.md), exactly: the consumers' cost with
+ * consumer ≠ owner, summed per (owner, consumer, kind), equals the transfers.
+ *
+ * @throws IdentityViolationError naming the (owner, consumer, kind) and both figures.
+ */
+export function checkCommitmentTransfers(
+  where: string,
+  commitments: Iterable<CommitmentAmounts>,
+  transfers: Iterable<KindTransferAmount>,
+): void {
+  // kind -> owner -> consumer -> detail − transfer: nested maps, no composite key per consumer
+  // (a month can have hundreds of thousands of commitment consumers).
+  const left: Record<Commitment, Map<string, Map<string, { amount: Amount }>>> = {
+    ri: new Map(),
+    sp: new Map(),
+    cr: new Map(),
+  };
+  const boxOf = (kind: Commitment, owner: string, consumer: string): { amount: Amount } => {
+    let byConsumer = left[kind].get(owner);
+    if (byConsumer === undefined) {
+      byConsumer = new Map();
+      left[kind].set(owner, byConsumer);
+    }
+    let box = byConsumer.get(consumer);
+    if (box === undefined) {
+      box = { amount: 0n };
+      byConsumer.set(consumer, box);
+    }
+    return box;
+  };
+  for (const c of commitments) {
+    for (const consumer of c.consumers) {
+      if (consumer.accountId !== c.owner) {
+        boxOf(c.commitment, c.owner, consumer.accountId).amount += consumer.cost;
+      }
+    }
+  }
+  for (const t of transfers) boxOf(t.commitment, t.owner, t.consumer).amount -= t.cost;
+  for (const kind of ['ri', 'sp', 'cr'] as const) {
+    for (const [owner, byConsumer] of left[kind]) {
+      for (const [consumer, { amount }] of byConsumer) {
+        if (amount === 0n) continue;
+        let transfer = 0n;
+        for (const t of transfers) {
+          if (t.owner === owner && t.consumer === consumer && t.commitment === kind) {
+            transfer += t.cost;
+          }
+        }
+        throw new IdentityViolationError(
+          `${where}: ${kind} from owner ${owner} to consumer ${consumer}: Σ commitment consumers ${formatMoney(amount + transfer)} ≠ transfer ${formatMoney(transfer)}`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * {@link checkCommitmentTransfers} on one period as written (a report from a file, a merge). A
+ * period without `commitments` (a report from before the detail) has nothing to check.
+ *
+ * @throws IdentityViolationError naming the period, the accounts and both figures.
+ */
+export function checkCommitmentIdentity(period: PeriodReport): void {
+  if (period.commitments === undefined) return;
+  checkCommitmentTransfers(
+    `period ${period.billingPeriod} ${period.currency}`,
+    period.commitments.map((c) => ({
+      commitmentId: c.commitmentId,
+      commitment: c.commitment,
+      owner: c.ownerAccountId,
+      consumers: c.consumers.map((x) => ({ accountId: x.accountId, cost: parseMoney(x.cost) })),
+    })),
+    period.transfers.map((t) => ({
+      owner: t.ownerAccountId,
+      consumer: t.consumerAccountId,
+      commitment: t.commitment,
+      cost: parseMoney(t.cost),
+    })),
+  );
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * One row of the attribution ledger: the result of sql/ledger/<format>_ledger.sql on either engine.
  *
  * Grain: (billing_period, currency_code, payer_account_id, usage_account_id, owner_account_id,
- * invoice_account_id, commitment, line_item_type, note). Every billing line of the source is in
+ * invoice_account_id, commitment, line_item_type, note, commitment_id). Every billing line of the source is in
  * exactly one ledger row, so the report is computed from ledger rows alone:
  *
  * - usageCost(a)   = Σ usage_cost   where usage_account_id   = a
@@ -37,6 +37,15 @@ export const LedgerRowSchema = z.object({
   line_count: z.coerce.number().int(),
   /** Lines whose bill is closed (CUR bill_invoice_id set; DBR InvoiceID not 'Estimated'). */
   final_line_count: z.coerce.number().int(),
+  /**
+   * The commitment of the commitment detail (ATTRIBUTION.md) the rows belong to: CUR the RI, SP or
+   * CR ARN, DBR the owned SubscriptionId. Rows with a `commitment` are lines it covered (its
+   * consumers); rows without one are its unused fee (RIFee, SavingsPlanRecurringFee). NULL for
+   * every other row. Optional in the type so that ledgers built without the detail still read.
+   */
+  commitment_id: z.string().nullish(),
+  /** Σ pricing_public_on_demand_cost of the covered lines of commitment_id; NULL when none has one. */
+  on_demand_cost: z.string().nullish(),
 });
 
 export type LedgerRow = z.infer<typeof LedgerRowSchema>;
@@ -56,6 +65,8 @@ const BILLING_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 const COMMITMENTS = new Set<unknown>([null, 'ri', 'sp', 'cr']);
 const MONEY_COLUMNS = new Set<string>(['usage_cost', 'invoice_cost']);
 const COUNT_COLUMNS = new Set<string>(['line_count', 'final_line_count']);
+/** Columns a ledger without the commitment detail leaves out (read as NULL). */
+const OPTIONAL_COLUMNS = new Set<string>(['commitment_id', 'on_demand_cost']);
 
 /** The per-value check of one column; the same constraints as {@link LedgerRowSchema}. */
 const checkFor = (column: keyof LedgerRow): ((value: unknown) => boolean) => {
@@ -92,8 +103,14 @@ export function ledgerRowsFromColumns(
     invoiceCost,
     lines,
     finalLines,
+    commitmentId,
+    onDemandCost,
   ] = LEDGER_COLUMNS.map((column) => {
-    const given = columns[column];
+    const given =
+      columns[column] ??
+      (OPTIONAL_COLUMNS.has(column)
+        ? new Array(columns.billing_period?.length ?? 0).fill(null)
+        : undefined);
     if (given === undefined) throw new Error(`ledger result has no column ${column}`);
     const list = COUNT_COLUMNS.has(column) ? given.map(Number) : given;
     const ok = checkFor(column);
@@ -121,6 +138,8 @@ export function ledgerRowsFromColumns(
       invoice_cost: invoiceCost![i],
       line_count: lines![i],
       final_line_count: finalLines![i],
+      commitment_id: commitmentId![i],
+      on_demand_cost: onDemandCost![i],
     } as LedgerRow;
   }
   return rows;
@@ -230,6 +249,9 @@ export function appendLedgerRowsFromText(
     if (!Number.isSafeInteger(lines)) return fail(11, orNull(text.slice(start, end)));
     const finalLines = count();
     if (!Number.isSafeInteger(finalLines)) return fail(12, orNull(text.slice(start, end)));
+    const commitmentId = orNull(value(13));
+    next();
+    const onDemandCost = orNull(text.slice(start, end));
     rows.push({
       billing_period: billingPeriod,
       currency_code: orNull(currency),
@@ -244,6 +266,8 @@ export function appendLedgerRowsFromText(
       invoice_cost: invoiceCost,
       line_count: lines,
       final_line_count: finalLines,
+      commitment_id: commitmentId,
+      on_demand_cost: onDemandCost,
     });
   }
   if (end !== text.length) {

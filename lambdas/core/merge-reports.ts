@@ -7,7 +7,8 @@ import type { Report } from './report-model.js';
  * Merges reports into one consolidated report (the deployed pipeline's: the latest report of each
  * payer). Periods with the same (billing period, currency) are added account by account and transfer
  * by transfer; currencies are never added together. A period is final when every merged part is.
- * Warnings are carried over, groups are recomputed from `groups` (the reports' own groups are
+ * Commitments are added commitment by commitment (a period one of whose parts has none is written
+ * without them). Warnings are carried over, groups are recomputed from `groups` (the reports' own groups are
  * dropped), and the identities are checked again on the result.
  *
  * The caller picks which reports to merge: two reports of the same payer and period are added, not
@@ -32,6 +33,8 @@ export function mergeReports(
         acc.addTransfer(t.ownerAccountId, t.consumerAccountId, t.commitment, parseMoney(t.cost));
       }
       for (const w of period.warnings) acc.warnings.add(w);
+      if (period.commitments === undefined) acc.commitmentDetailMissing();
+      for (const c of period.commitments ?? []) acc.commitments.addDetail(c);
     }
   }
   return {

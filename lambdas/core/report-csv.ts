@@ -48,10 +48,12 @@ const idWriter =
  * One row per period x account: exact decimal strings, account ids as text, UTF-8 with BOM, CRLF.
  *
  * Columns: billing_period, currency, final, account_id, payer_account_id, usage_cost, owner_cost,
- * invoice_cost.
+ * invoice_cost; with names (--accounts) also account_name, business_unit, cost_center.
  */
 export function accountsCsv(report: Report, options: CsvOptions = {}): string {
   const id = idWriter(options);
+  // Names (--accounts) add three columns at the end, only when some account has one.
+  const named = report.periods.some((p) => p.accounts.some((a) => a.accountName !== undefined));
   return csv(
     [
       'billing_period',
@@ -62,6 +64,7 @@ export function accountsCsv(report: Report, options: CsvOptions = {}): string {
       'usage_cost',
       'owner_cost',
       'invoice_cost',
+      ...(named ? ['account_name', 'business_unit', 'cost_center'] : []),
     ],
     report.periods.flatMap((p) =>
       p.accounts.map((a) => [
@@ -73,6 +76,7 @@ export function accountsCsv(report: Report, options: CsvOptions = {}): string {
         a.usageCost,
         a.ownerCost,
         a.invoiceCost,
+        ...(named ? [a.accountName ?? '', a.businessUnit ?? '', a.costCenter ?? ''] : []),
       ]),
     ),
   );
@@ -164,6 +168,63 @@ export function groupTransfersCsv(report: Report): string {
         t.commitment,
         t.cost,
       ]),
+    ),
+  );
+}
+
+/**
+ * One row per period x commitment x consumer (a commitment nobody used: one row, consumer fields
+ * empty), commitments in the report's order. NULL figures are empty fields.
+ *
+ * Columns: billing_period, currency, final, commitment_id, commitment, owner_account_id,
+ * used_cost, unused_cost, utilization, commitment_on_demand_cost, commitment_savings,
+ * consumer_account_id, cost, on_demand_cost, savings.
+ */
+export function commitmentsCsv(report: Report, options: CsvOptions = {}): string {
+  const id = idWriter(options);
+  const orEmpty = (value: string | null): string => value ?? '';
+  return csv(
+    [
+      'billing_period',
+      'currency',
+      'final',
+      'commitment_id',
+      'commitment',
+      'owner_account_id',
+      'used_cost',
+      'unused_cost',
+      'utilization',
+      'commitment_on_demand_cost',
+      'commitment_savings',
+      'consumer_account_id',
+      'cost',
+      'on_demand_cost',
+      'savings',
+    ],
+    report.periods.flatMap((p) =>
+      (p.commitments ?? []).flatMap((c) => {
+        const head = [
+          p.billingPeriod,
+          p.currency,
+          String(p.final),
+          c.commitmentId,
+          c.commitment,
+          id(c.ownerAccountId),
+          c.usedCost,
+          orEmpty(c.unusedCost),
+          orEmpty(c.utilization),
+          orEmpty(c.onDemandCost),
+          orEmpty(c.savings),
+        ];
+        if (c.consumers.length === 0) return [[...head, '', '', '', '']];
+        return c.consumers.map((x) => [
+          ...head,
+          id(x.accountId),
+          x.cost,
+          orEmpty(x.onDemandCost),
+          orEmpty(x.savings),
+        ]);
+      }),
     ),
   );
 }

@@ -2,6 +2,7 @@ import type { ConvertedView, ReportWithConverted } from './currency-rates.js';
 import { compareMoney, displayMoney, sumMoney } from './money.js';
 import type {
   AccountTotals,
+  CommitmentDetail,
   GroupTotals,
   GroupTransfer,
   Money,
@@ -76,6 +77,15 @@ td.cell{text-align:right;font-variant-numeric:tabular-nums;min-width:90px}
 td.cell.empty{color:#b8c0ca}
 th.others{font-style:italic;font-weight:400}
 .warnings li{color:#8a3b00}
+.use{display:flex;align-items:center;gap:6px;min-width:150px}
+.use .track{display:inline-block;width:100px;height:10px;background:#eef1f4;border-radius:2px}
+.use .fill{display:block;height:10px;border-radius:2px;background:var(--invoice)}
+.use.low .fill{background:var(--neg)}
+.sorts{margin:4px 0}.sorts label{margin-right:12px;cursor:pointer}
+.commitment-sort{position:absolute;opacity:0}
+table.commitments tbody{display:none}
+.by-unused:checked~table tbody.by-unused,.by-savings:checked~table tbody.by-savings,
+.by-use:checked~table tbody.by-use,.by-id:checked~table tbody.by-id{display:table-row-group}
 .note{color:var(--muted);font-size:13px}
 `;
 
@@ -107,6 +117,7 @@ function renderPeriod(period: PeriodReport): string {
     renderTotals(period),
     renderAccounts(period.accounts, period.currency),
     renderTransfers(period.transfers, period.currency),
+    renderCommitments(period, id),
     period.groups ? renderGroups(period.groups, period.currency) : '',
     renderGroupTransfers(period.groupTransfers ?? [], period.currency),
     renderWarnings(period.warnings),
@@ -137,7 +148,8 @@ function renderAccounts(accounts: readonly AccountTotals[], currency: string): s
   const rows = accounts
     .map(
       (a) =>
-        `<tr class="account" data-account="${esc(a.accountId)}"><td class="id">${esc(a.accountId)}</td>` +
+        `<tr class="account" data-account="${esc(a.accountId)}"><td class="id">${esc(a.accountId)}` +
+        `${a.accountName === undefined ? '' : `<br><span class="name">${esc(a.accountName)}</span>`}</td>` +
         `<td class="id">${esc(a.payerAccountId)}</td>${moneyCell(a.usageCost)}${moneyCell(a.ownerCost)}` +
         `${moneyCell(a.invoiceCost)}<td class="bars">${bars(a, scale)}</td></tr>`,
     )
@@ -190,6 +202,94 @@ function renderTransfers(transfers: readonly Transfer[], currency: string): stri
     `<p class="note">Cost that sits with the consumer in usageCost and with the owner in ownerCost. ` +
     `Rows: owner (pays in ownerCost); columns: consumer (used it).</p>` +
     matrix(flows, 'transfers', 'transfer', 'id')
+  );
+}
+
+/** Commitments listed per order in report.html; commitments.csv holds them all. */
+export const HTML_COMMITMENTS = 200;
+
+const COMMITMENT_ORDERS = [
+  ['unused', 'unused cost'],
+  ['savings', 'savings'],
+  ['use', 'utilization (lowest first)'],
+  ['id', 'commitment'],
+] as const;
+
+/** Largest first; null (unknown) last. */
+const byMoneyDesc =
+  (figure: (c: CommitmentDetail) => string | null) =>
+  (a: CommitmentDetail, b: CommitmentDetail): number => {
+    const x = figure(a);
+    const y = figure(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return compareMoney(y, x);
+  };
+
+/**
+ * The commitments table: one row per commitment with its utilization as a bar and its savings.
+ * The page has no script (its CSP forbids one), so it is sorted with CSS: one tbody per order,
+ * shown by the radio button checked above the table.
+ */
+function renderCommitments(period: PeriodReport, periodId: string): string {
+  const all = period.commitments ?? [];
+  if (all.length === 0) return '';
+  const orders: Record<(typeof COMMITMENT_ORDERS)[number][0], CommitmentDetail[]> = {
+    unused: [...all].sort(byMoneyDesc((c) => c.unusedCost)),
+    savings: [...all].sort(byMoneyDesc((c) => c.savings)),
+    use: [...all].sort((a, b) =>
+      a.utilization === null || b.utilization === null
+        ? a.utilization === b.utilization
+          ? 0
+          : a.utilization === null
+            ? 1
+            : -1
+        : compareMoney(a.utilization, b.utilization),
+    ),
+    id: [...all],
+  };
+  const row = (c: CommitmentDetail): string => {
+    const use = c.utilization;
+    // A float only sets the bar's width.
+    const width = use === null ? 0 : Math.min(100, Math.max(0, Number(use) * 100));
+    const useCell =
+      use === null
+        ? '<td class="num empty">–</td>'
+        : `<td><div class="use${width < 50 ? ' low' : ''}" title="${esc(use)}">` +
+          `<span class="track"><span class="fill" style="width:${width.toFixed(1)}px"></span></span>` +
+          `<span>${esc((Number(use) * 100).toFixed(1))}%</span></div></td>`;
+    const short = c.commitmentId.split(/[:/]/).pop() ?? c.commitmentId;
+    return (
+      `<tr class="commitment" data-commitment="${esc(c.commitmentId)}" data-kind="${esc(c.commitment)}">` +
+      `<td>${esc(c.commitment)}</td><td class="id" title="${esc(c.commitmentId)}">${esc(short)}</td>` +
+      `<td class="id">${esc(c.ownerAccountId)}</td><td class="num">${c.consumers.length}</td>` +
+      `${moneyCell(c.usedCost)}${optionalMoneyCell(c.unusedCost)}${useCell}` +
+      `${optionalMoneyCell(c.onDemandCost)}${optionalMoneyCell(c.savings, 'savings')}</tr>`
+    );
+  };
+  const name = `sort-${periodId}`;
+  const radios = COMMITMENT_ORDERS.map(
+    ([key], i) =>
+      `<input type="radio" class="commitment-sort by-${key}" name="${esc(name)}" id="${esc(`${name}-${key}`)}"${i === 0 ? ' checked' : ''}>`,
+  ).join('');
+  const labels = COMMITMENT_ORDERS.map(
+    ([key, label]) => `<label for="${esc(`${name}-${key}`)}">${esc(label)}</label>`,
+  ).join('');
+  const bodies = COMMITMENT_ORDERS.map(
+    ([key]) =>
+      `<tbody class="by-${key}">${orders[key].slice(0, HTML_COMMITMENTS).map(row).join('')}</tbody>`,
+  ).join('');
+  const shown =
+    all.length > HTML_COMMITMENTS
+      ? ` The first ${HTML_COMMITMENTS} of ${all.length} in each order; commitments.csv lists them all.`
+      : '';
+  return (
+    `<h3>Commitments (${esc(period.currency)})</h3>` +
+    `<p class="note">Each RI, Savings Plan and Capacity Reservation: what its consumers used, what went ` +
+    `unused, and what it saved against on-demand prices.${shown}</p>` +
+    `<div class="commitments-view">${radios}<p class="sorts">Sort by: ${labels}</p>` +
+    `<table class="commitments"><thead><tr><th>kind</th><th>commitment</th><th>owner</th>` +
+    `<th>consumers</th><th>usedCost</th><th>unusedCost</th><th>utilization</th><th>onDemandCost</th>` +
+    `<th>savings</th></tr></thead>${bodies}</table></div>`
   );
 }
 
@@ -365,6 +465,13 @@ function renderConverted(view: ConvertedView): string {
 
 function moneyCell(value: Money): string {
   return `<td class="num" title="${esc(value)}">${esc(displayMoney(value))}</td>`;
+}
+
+/** A money cell, or a dash where the figure is unknown (null). */
+function optionalMoneyCell(value: Money | null, extraClass = ''): string {
+  const cls = extraClass === '' ? 'num' : `num ${extraClass}`;
+  if (value === null) return `<td class="${cls} empty">–</td>`;
+  return `<td class="${cls}" title="${esc(value)}">${esc(displayMoney(value))}</td>`;
 }
 
 function maxAbs(values: readonly Money[]): number {

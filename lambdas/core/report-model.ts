@@ -22,6 +22,10 @@ export interface AccountTotals {
   readonly usageCost: Money;
   readonly ownerCost: Money;
   readonly invoiceCost: Money;
+  /** From `--accounts FILE`, when it names the account. */
+  readonly accountName?: string;
+  readonly businessUnit?: string;
+  readonly costCenter?: string;
 }
 
 export interface Transfer {
@@ -48,6 +52,34 @@ export interface GroupTransfer {
   readonly cost: Money;
 }
 
+/** One account whose lines a commitment covered (ATTRIBUTION.md, commitment detail). */
+export interface CommitmentConsumer {
+  readonly accountId: string;
+  /** Amortized cost of the covered lines (DBR: UnBlendedCost). */
+  readonly cost: Money;
+  /** null where the source or the kind has no on-demand price. */
+  readonly onDemandCost: Money | null;
+  /** onDemandCost − cost. */
+  readonly savings: Money | null;
+}
+
+/** One commitment of a period: who owns it, who used it, what went unused and what it saved. */
+export interface CommitmentDetail {
+  /** The RI, SP or CR ARN; DBR the SubscriptionId. */
+  readonly commitmentId: string;
+  readonly commitment: Commitment;
+  readonly ownerAccountId: string;
+  /** Σ consumers' cost. */
+  readonly usedCost: Money;
+  readonly unusedCost: Money | null;
+  /** usedCost / (usedCost + unusedCost), 4 places. */
+  readonly utilization: string | null;
+  readonly onDemandCost: Money | null;
+  /** onDemandCost − usedCost. */
+  readonly savings: Money | null;
+  readonly consumers: readonly CommitmentConsumer[];
+}
+
 export interface PeriodTotals {
   readonly usageCost: Money;
   readonly ownerCost: Money;
@@ -67,6 +99,11 @@ export interface PeriodReport {
   readonly groupTransfers?: readonly GroupTransfer[];
   readonly totals: PeriodTotals;
   readonly warnings: readonly string[];
+  /**
+   * Every commitment of the period (docs/REPORT.md). Always written by whopays; optional in the
+   * type so that reports from before it still read.
+   */
+  readonly commitments?: readonly CommitmentDetail[];
 }
 
 export interface Report {

@@ -1,7 +1,8 @@
+import { CommitmentTable } from './commitments.js';
 import { currencyCodeReader } from './currency-code.js';
 import { IdentityViolationError, InputError } from './errors.js';
 import { type BillingGroup, groupTotals, groupTransfers } from './groups.js';
-import { checkAccountBalances, formatChecked } from './identities.js';
+import { checkAccountBalances, checkCommitmentTransfers, formatChecked } from './identities.js';
 import { type LedgerRow, UNCOUNTED_RECORD_NOTE } from './ledger.js';
 import { formatMoney, MoneyFormatError, parseMoney } from './money.js';
 import type {
@@ -98,6 +99,10 @@ function largestFirst(moves: readonly TransferSum[]): TransferSum[] {
  */
 export class PeriodAccumulator {
   readonly warnings = new WarningCollector();
+  /** The commitment detail of ATTRIBUTION.md. */
+  readonly commitments = new CommitmentTable();
+  // False once a merged part has no detail: the period is then written without one.
+  private detailComplete = true;
   private readonly accounts = new Map<string, AccountSums>();
   // commitment -> owner -> consumer: nested maps avoid building a composite key per row.
   private readonly transfers: Record<Commitment, Map<string, Map<string, TransferSum>>> = {
@@ -163,6 +168,14 @@ export class PeriodAccumulator {
     if (ownerAccount !== usageAccount && row.commitment !== null) {
       this.addTransfer(ownerAccount, usageAccount, row.commitment, usage);
     }
+    if (row.commitment_id) this.commitments.addRow(row, usage, usageAccount, ownerAccount);
+    // A ledger without the detail's columns (not one of sql/ledger/): the period has no detail.
+    else if (row.commitment_id === undefined) this.detailComplete = false;
+  }
+
+  /** A merged part without commitment detail (a report from before it): the period has none. */
+  commitmentDetailMissing(): void {
+    this.detailComplete = false;
   }
 
   /** Adds figures of an account already summed (a period of another report). */
@@ -244,6 +257,13 @@ export class PeriodAccumulator {
         `${where}: Σ ownerCost ${formatMoney(owner)} ≠ Σ usageCost ${formatMoney(usage)}`,
       );
     }
+    if (this.detailComplete) {
+      checkCommitmentTransfers(
+        where,
+        [...this.commitments.sums()].map((c) => ({ ...c, consumers: c.consumers.values() })),
+        moves,
+      );
+    }
     const transfers: Transfer[] = largestFirst(moves).map((t) => ({
       ownerAccountId: t.owner,
       consumerAccountId: t.consumer,
@@ -269,6 +289,7 @@ export class PeriodAccumulator {
         rounding: formatChecked(this.rounding),
       },
       warnings: this.warnings.messages(),
+      ...(this.detailComplete && { commitments: this.commitments.toDetails() }),
     };
   }
 

@@ -1,3 +1,4 @@
+import { topCommitments } from './commitments.js';
 import { compareMoney, displayMoney } from './money.js';
 import type { PeriodReport } from './report-model.js';
 
@@ -73,7 +74,7 @@ const render = (input: SummaryInput, top: number): string => {
     `Top ${accounts.length} of ${period.accounts.length} accounts by ownerCost (usage / owner / invoice):`,
     ...accounts.map(
       (a) =>
-        `  ${a.accountId}: ${money(a.usageCost)} / ${money(a.ownerCost)} / ${money(a.invoiceCost)}`,
+        `  ${a.accountId}${a.accountName === undefined ? '' : ` (${a.accountName})`}: ${money(a.usageCost)} / ${money(a.ownerCost)} / ${money(a.invoiceCost)}`,
     ),
     '',
     `Top ${transfers.length} of ${period.transfers.length} transfers (owner <- consumer, commitment):`,
@@ -81,6 +82,18 @@ const render = (input: SummaryInput, top: number): string => {
       (t) => `  ${t.ownerAccountId} <- ${t.consumerAccountId} (${t.commitment}): ${money(t.cost)}`,
     ),
   ];
+  const commitments = period.commitments ?? [];
+  const unused = topCommitments(commitments, (c) => c.unusedCost, top);
+  if (unused.length > 0) {
+    lines.push(
+      '',
+      `Top ${unused.length} of ${commitments.length} commitments by unused cost (owner, utilization):`,
+      ...unused.map(
+        (c) =>
+          `  ${c.commitment} ${c.commitmentId} (owner ${c.ownerAccountId}, ${c.utilization ?? 'n/a'}): ${money(c.unusedCost!)} unused`,
+      ),
+    );
+  }
   if (input.budgets !== undefined) lines.push(...budgetLines(input.budgets, top));
   if (period.warnings.length > 0) {
     lines.push(

@@ -43,6 +43,8 @@ export const CUR_COLUMNS: readonly SourceColumn[] = [
   money('savings_plan_savings_plan_effective_cost'),
   money('savings_plan_total_commitment_to_date'),
   money('savings_plan_used_commitment'),
+  // Commitment detail only (savings); CUR 1 may leave it out.
+  money('pricing_public_on_demand_cost'),
 ];
 
 /**

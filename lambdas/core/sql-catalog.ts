@@ -2,6 +2,7 @@ import curLedgerSql from '../../sql/ledger/cur_ledger.sql';
 import dbrLedgerSql from '../../sql/ledger/dbr_ledger.sql';
 import focusLedgerSql from '../../sql/ledger/focus_ledger.sql';
 import accountTotalsSql from '../../sql/views/account_totals.sql';
+import commitmentsSql from '../../sql/views/commitments.sql';
 import transfersSql from '../../sql/views/transfers.sql';
 import { InputError } from './errors.js';
 import { SOURCE_RELATION, type SourceFormat } from './source-columns.js';
@@ -37,11 +38,12 @@ const LEDGER_SQL: Record<SourceFormat, string> = {
 };
 
 /** The analyst views over the ledger, one per file in sql/views/. */
-export type ViewName = 'account_totals' | 'transfers';
+export type ViewName = 'account_totals' | 'transfers' | 'commitments';
 
 const VIEW_SQL: Record<ViewName, string> = {
   account_totals: accountTotalsSql,
   transfers: transfersSql,
+  commitments: commitmentsSql,
 };
 
 /** A SQL string literal: quotes doubled, which both Trino and DuckDB read verbatim. */
@@ -166,7 +168,8 @@ const markerOptions = (
 /**
  * `create or replace view` statements that install the attribution in Athena:
  * `whopays_<format>_ledger` over each given table, `whopays_ledger` (all of them, union all: give
- * tables that do not cover the same bills), `whopays_account_totals` and `whopays_transfers`.
+ * tables that do not cover the same bills), `whopays_account_totals`, `whopays_transfers` and
+ * `whopays_commitments`.
  *
  * Every statement reads Glue tables only (a view that needs the ledger inlines its SQL): a
  * deployment starts them all at once and Athena runs them in any order, so a view must never
@@ -208,6 +211,7 @@ export function athenaViewStatements(options: AthenaViewOptions): AthenaViewStat
     createView('whopays_ledger', union),
     createView('whopays_account_totals', viewSql('account_totals', subquery(union))),
     createView('whopays_transfers', viewSql('transfers', subquery(union))),
+    createView('whopays_commitments', viewSql('commitments', subquery(union))),
   ];
 }
 
@@ -299,7 +303,7 @@ export function deliveryFilesPredicate(
 }
 
 /** What an analyst named query computes. */
-export type AnalystQueryKind = 'ledger' | 'account_totals' | 'transfers';
+export type AnalystQueryKind = 'ledger' | 'account_totals' | 'transfers' | 'commitments';
 
 /** A query over one billing period of a Glue table, the period given as execution parameters. */
 export interface AnalystQuery {
@@ -310,7 +314,7 @@ export interface AnalystQuery {
 }
 
 /**
- * The ledger, account totals and transfers of one billing period of `table`, the period passed as
+ * The ledger, account totals, transfers and commitments of one billing period of `table`, the period passed as
  * Athena execution parameters (see {@link partitionPredicate}) and applied to the table's
  * partition columns, so Athena reads one month, not the whole history. DBR: every payer of the
  * table.
@@ -337,5 +341,6 @@ export function athenaPeriodQueries(
     query('ledger', ledger),
     query('account_totals', viewSql('account_totals', subquery(ledger))),
     query('transfers', viewSql('transfers', subquery(ledger))),
+    query('commitments', viewSql('commitments', subquery(ledger))),
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * Where reports live in the report bucket. `prefix` is '' or ends with '/'.
  *
- * - `<prefix><period>/<payer>/report.json|accounts.csv|transfers.csv`: the latest report;
+ * - `<prefix><period>/<payer>/report.json|accounts.csv|transfers.csv|commitments.csv`: the latest
+ *   report;
  * - `<prefix><period>/<payer>/versions/<version>/…`: each version, immutable, written first;
  * - `<prefix><period>/<payer>/published/<version>.json`: marks a version as published;
  * - `<prefix><period>/consolidated/…`: all configured payers merged.
@@ -15,7 +16,11 @@ export const REPORT_FILES = {
   report: 'report.json',
   accounts: 'accounts.csv',
   transfers: 'transfers.csv',
+  commitments: 'commitments.csv',
 } as const;
+
+/** The CSVs of a report, written at the stable keys before report.json. */
+export const REPORT_CSVS = ['accounts', 'transfers', 'commitments'] as const;
 
 /** A version string made safe for a key segment (`:` and `#` are legal but awkward in URLs). */
 export const versionSegment = (version: string): string => version.replace(/[^A-Za-z0-9._-]/g, '_');

@@ -2,7 +2,7 @@
 -- blog method of docs/CUR-REFERENCE.md 1.7-1.8).
 -- Grain: one row per (billing_period, currency_code, payer_account_id,
 --     usage_account_id, owner_account_id, invoice_account_id, commitment,
---     line_item_type, note).
+--     line_item_type, note, commitment_id).
 -- Reads: dbr_lines (columns of DBR_COLUMNS, lambdas/core/source-columns.ts,
 --     all text), once.
 -- Parameters: none; the EC2 purchase markers below are replaced by
@@ -292,6 +292,11 @@ attributed_line_items as (
                     'ambiguous-subscription:'
                     || subscription_owners.subscription_id
         end as note,
+        -- The commitment detail's id: an owned subscription only.
+        case
+            when subscription_owners.claimant_count = 1
+                then subscription_owners.subscription_id
+        end as commitment_id,
         dated_groups.invoice_id,
         dated_groups.unblended_cost,
         dated_groups.line_count
@@ -313,6 +318,7 @@ ledger_line_items as (
         case when subscription_owner is not null then 'ri' end as commitment,
         'LineItem' as line_item_type,
         note,
+        commitment_id,
         invoice_id,
         unblended_cost as usage_cost,
         unblended_cost as invoice_cost,
@@ -336,6 +342,7 @@ ledger_unattributed as (
         case
             when record_kind = 'Uncounted' then 'uncounted-record'
         end as note,
+        cast(null as varchar) as commitment_id,
         invoice_id,
         cast(0 as decimal(38, 10)) as usage_cost,
         unblended_cost as invoice_cost,
@@ -371,7 +378,10 @@ final as (
                     else 0
                 end
             ) as bigint
-        ) as final_line_count
+        ) as final_line_count,
+        commitment_id,
+        -- A DBR has no on-demand price.
+        cast(null as decimal(38, 10)) as on_demand_cost
     from ledger_lines
     group by
         billing_period,
@@ -381,7 +391,8 @@ final as (
         invoice_account_id,
         commitment,
         line_item_type,
-        note
+        note,
+        commitment_id
 )
 
 select * from final

@@ -2,7 +2,7 @@
 -- AWS columns", "FOCUS 1.2 with AWS columns").
 -- Grain: one row per (billing_period, currency_code, payer_account_id,
 --     usage_account_id, owner_account_id, invoice_account_id, commitment,
---     line_item_type, note).
+--     line_item_type, note); commitment_id and on_demand_cost are NULL.
 -- Reads: focus_lines (columns of FOCUS_COLUMNS, lambdas/core/source-columns.ts).
 -- Parameters: none.
 --
@@ -161,7 +161,10 @@ final as (
         cast(coalesce(sum(billed_cost), 0) as decimal(38, 10))
             as invoice_cost,
         cast(sum(line_count) as bigint) as line_count,
-        cast(sum(final_line_count) as bigint) as final_line_count
+        cast(sum(final_line_count) as bigint) as final_line_count,
+        -- The commitment detail (ATTRIBUTION.md) is not drawn from FOCUS yet.
+        cast(null as varchar) as commitment_id,
+        cast(null as decimal(38, 10)) as on_demand_cost
     from attributed_groups
     group by
         billing_period,

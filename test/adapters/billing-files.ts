@@ -29,6 +29,7 @@ export const CUR1_HEADERS: Readonly<Record<string, string>> = {
   savings_plan_savings_plan_effective_cost: 'savingsPlan/SavingsPlanEffectiveCost',
   savings_plan_total_commitment_to_date: 'savingsPlan/TotalCommitmentToDate',
   savings_plan_used_commitment: 'savingsPlan/UsedCommitment',
+  pricing_public_on_demand_cost: 'pricing/publicOnDemandCost',
 };
 
 /** DBR-RT header (docs/CUR-REFERENCE.md §1.2) with two tag columns: the examples' writer's. */
@@ -89,6 +90,7 @@ const MONEY = new Set([
   'savings_plan_savings_plan_effective_cost',
   'savings_plan_total_commitment_to_date',
   'savings_plan_used_commitment',
+  'pricing_public_on_demand_cost',
 ]);
 
 /**

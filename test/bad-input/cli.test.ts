@@ -77,7 +77,7 @@ describe('whopays report on the bad-input corpus', () => {
       if (c.handling.warning) expect(warnings.join('\n')).toMatch(c.handling.warning);
       else expect(warnings).toEqual([]);
       expect(readdirSync(result.out).sort()).toEqual(
-        ['accounts.csv', 'report.html', 'report.json', 'transfers.csv'].sort(),
+        ['accounts.csv', 'commitments.csv', 'report.html', 'report.json', 'transfers.csv'].sort(),
       );
     },
   );

@@ -169,6 +169,7 @@ describe('whopays report --out replaces the folder as one whole (issue 15 item 1
     expect(whopays(['report', cur, '--out', file('out')]).code).toBe(0);
     expect(readdirSync(file('out')).sort()).toEqual([
       'accounts.csv',
+      'commitments.csv',
       'report.html',
       'report.json',
       'transfers.csv',

@@ -145,12 +145,13 @@ describe('whopays report', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(2);
   });
 
-  it('writes report.json, accounts.csv, transfers.csv and report.html with --out', () => {
+  it('writes report.json, accounts.csv, transfers.csv, commitments.csv and report.html with --out', () => {
     writeGzip(file('cur.csv.gz'), cur1Csv(riCrossAccount.rows));
     const run = whopays('report', file('cur.csv.gz'), '--out', file('out/2025-11'), '--json');
     expect(run.code).toBe(0);
     expect(readdirSync(file('out/2025-11')).sort()).toEqual([
       'accounts.csv',
+      'commitments.csv',
       'report.html',
       'report.json',
       'transfers.csv',

@@ -21,6 +21,8 @@ const rows: Record<string, unknown>[] = [
     invoice_cost: '0.0000000000',
     line_count: '3',
     final_line_count: 2,
+    commitment_id: 'arn:aws:ec2:us-east-1:000000000012:reserved-instances/r1',
+    on_demand_cost: '0.7500000000',
   },
   {
     billing_period: '2025-11',
@@ -36,6 +38,8 @@ const rows: Record<string, unknown>[] = [
     invoice_cost: '1.2500000000',
     line_count: 1,
     final_line_count: '0',
+    commitment_id: null,
+    on_demand_cost: null,
   },
 ];
 const columnsOf = (list: Record<string, unknown>[]): Record<string, unknown[]> =>

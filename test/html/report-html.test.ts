@@ -87,6 +87,44 @@ const report: ReportWithConverted = {
         rounding: '-0.0200000000',
       },
       warnings: ['订阅 123456 被两个账户认购 (ambiguous subscription 123456)'],
+      commitments: [
+        {
+          commitmentId: '123456',
+          commitment: 'ri',
+          ownerAccountId: '006671276842',
+          usedCost: '68.7091012029',
+          unusedCost: '10.0000000000',
+          utilization: '0.8730',
+          onDemandCost: '100.0000000000',
+          savings: '31.2908987971',
+          consumers: [
+            {
+              accountId: '003786579754',
+              cost: '68.7091012029',
+              onDemandCost: '100.0000000000',
+              savings: '31.2908987971',
+            },
+          ],
+        },
+        {
+          commitmentId: 'savingsplan/sp-9',
+          commitment: 'sp',
+          ownerAccountId: '003786579754',
+          usedCost: '5.0000000000',
+          unusedCost: '20.0000000000',
+          utilization: '0.2000',
+          onDemandCost: '6.0000000000',
+          savings: '1.0000000000',
+          consumers: [
+            {
+              accountId: '003786579754',
+              cost: '5.0000000000',
+              onDemandCost: '6.0000000000',
+              savings: '1.0000000000',
+            },
+          ],
+        },
+      ],
     },
     {
       billingPeriod: '2025-10',
@@ -180,6 +218,32 @@ describe('renderReportHtml', () => {
     const html = renderReportHtml(evil);
     expect(html).not.toContain('<img');
     expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
+  });
+
+  it('lists the commitments once per order, the unused-cost order shown first', () => {
+    const html = renderReportHtml(report);
+    const table = html.slice(html.indexOf('<table class="commitments">'));
+    const bodies = table.match(/<tbody class="by-[a-z]+">/g);
+    expect(bodies).toEqual([
+      '<tbody class="by-unused">',
+      '<tbody class="by-savings">',
+      '<tbody class="by-use">',
+      '<tbody class="by-id">',
+    ]);
+    // Unused: sp 20 before ri 10; savings: ri 31.29 before sp 1.
+    const rows = (body: string) =>
+      [
+        ...(table.split(`<tbody class="by-${body}">`)[1] ?? '')
+          .split('</tbody>')[0]!
+          .matchAll(/data-commitment="([^"]+)"/g),
+      ].map((m) => m[1]);
+    expect(rows('unused')).toEqual(['savingsplan/sp-9', '123456']);
+    expect(rows('savings')).toEqual(['123456', 'savingsplan/sp-9']);
+    expect(rows('use')).toEqual(['savingsplan/sp-9', '123456']);
+    expect(html).toMatch(/class="commitment-sort by-unused"[^>]* checked>/);
+    // 20% used: a short, red bar; 87.3%: a long one.
+    expect(table).toContain('<div class="use low" title="0.2000">');
+    expect(table).toContain('style="width:87.3px"');
   });
 
   it('sums several commitment kinds of one owner/consumer pair exactly in the matrix', () => {
@@ -280,6 +344,15 @@ browserDescribe('report.html in headless Chromium', () => {
           .first()
           .textContent(),
       ).toBe('163.87');
+      // Commitments: one order shown at a time; the labels re-sort without a script.
+      const commitmentRows = cny.locator('table.commitments tr.commitment:visible');
+      expect(await commitmentRows.count()).toBe(2);
+      expect(await commitmentRows.first().getAttribute('data-commitment')).toBe('savingsplan/sp-9');
+      await cny.locator('p.sorts label', { hasText: 'savings' }).click();
+      expect(await commitmentRows.count()).toBe(2);
+      expect(await commitmentRows.first().getAttribute('data-commitment')).toBe('123456');
+      expect(await commitmentRows.first().locator('td.savings').textContent()).toBe('31.29');
+      expect(await commitmentRows.first().locator('.use').textContent()).toBe('87.3%');
       expect(consoleErrors).toEqual([]);
       expect(requests).toEqual([]);
       expect(statSync(join(OUT, 'report.png')).size).toBeGreaterThan(10_000);

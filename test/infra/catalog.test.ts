@@ -34,14 +34,14 @@ describe.each(EXAMPLES)('Athena catalog synthesized from examples/deploy/%s.json
       return { sql, name: /^create or replace view "[^"]+"\."(whopays_\w+)"/.exec(sql)?.[1] };
     });
     expect(created.every((c) => c.name !== undefined)).toBe(true);
-    expect(created).toHaveLength(new Set(config.sources.map((s) => s.format)).size + 3);
+    expect(created).toHaveLength(new Set(config.sources.map((s) => s.format)).size + 4);
     for (const { sql, name } of created) {
       const others = created.map((c) => c.name!).filter((n) => n !== name);
       for (const other of others) expect(sql).not.toContain(`"${other}"`);
     }
   });
 
-  it('installs ledger, account totals and transfers queries per table, one billing period each', () => {
+  it('installs ledger, account totals, transfers and commitments queries per table, one billing period each', () => {
     const tables = new Set(
       config.sources.map((s) => (s.format === 'dbr' ? 'dbr' : `${s.format}_${s.id}`)),
     );
@@ -50,7 +50,9 @@ describe.each(EXAMPLES)('Athena catalog synthesized from examples/deploy/%s.json
     );
     expect(periodQueries.map((q) => q.Properties.Name).sort()).toEqual(
       [...tables]
-        .flatMap((t) => ['ledger', 'account totals', 'transfers'].map((k) => `whopays ${k}: ${t}`))
+        .flatMap((t) =>
+          ['ledger', 'account totals', 'transfers', 'commitments'].map((k) => `whopays ${k}: ${t}`),
+        )
         .sort(),
     );
     for (const query of periodQueries) {

@@ -268,9 +268,9 @@ describe.each(EXAMPLES)('stack synthesized from examples/deploy/%s.json', (name)
     for (const query of ledgerQueries)
       expect(query.Properties.QueryString).toMatch(/\bfrom "whopays_/);
     const views = Object.values(template().findResources('Custom::WhopaysView'));
-    // One ledger view per format, the union, account totals and transfers.
+    // One ledger view per format, the union, account totals, transfers and commitments.
     const formats = new Set(config.sources.map((s) => s.format));
-    expect(views).toHaveLength(formats.size + 3);
+    expect(views).toHaveLength(formats.size + 4);
     for (const view of views) {
       expect(view.Properties.QueryString).toMatch(/^create or replace view /);
     }

@@ -118,6 +118,7 @@ const curLine = (org: Organisation, money: fc.Arbitrary<string | null>) => {
     savings_plan_savings_plan_effective_cost: money,
     savings_plan_total_commitment_to_date: money,
     savings_plan_used_commitment: money,
+    pricing_public_on_demand_cost: money,
   });
 };
 

@@ -5,7 +5,13 @@ import type { LedgerRow } from '../../lambdas/core/ledger.js';
 import type { PeriodReport, Report } from '../../lambdas/core/report-model.js';
 import type { SourceFormat } from '../../lambdas/core/source-columns.js';
 import { createLines, runLedger } from '../helpers/duckdb.js';
-import { nonZero, type RefLine, type RefPeriod, refMoney } from '../reference/attribution.js';
+import {
+  nonZero,
+  type RefLine,
+  type RefPeriod,
+  refMoney,
+  refUtilization,
+} from '../reference/attribution.js';
 
 /** The ledger of `lines` on DuckDB: a fresh `cur_lines`/`dbr_lines` table on a reused connection. */
 export async function duckDbLedger(
@@ -42,6 +48,24 @@ export function identityFailures(period: PeriodReport): string[] {
     if (expected !== owner) failures.push(`${a.accountId}: owner ${owner} != ${expected}`);
   }
   if (usageSum !== ownerSum) failures.push(`Σ owner ${ownerSum} != Σ usage ${usageSum}`);
+  // The commitment detail's identity: consumers other than the owner, per (owner, consumer, kind),
+  // are the transfers.
+  const moved = new Map<string, bigint>();
+  for (const c of period.commitments ?? []) {
+    for (const x of c.consumers) {
+      if (x.accountId === c.ownerAccountId) continue;
+      const key = `${c.ownerAccountId}|${x.accountId}|${c.commitment}`;
+      moved.set(key, (moved.get(key) ?? 0n) + refMoney(x.cost));
+    }
+  }
+  for (const t of period.transfers) {
+    const key = `${t.ownerAccountId}|${t.consumerAccountId}|${t.commitment}`;
+    moved.set(key, (moved.get(key) ?? 0n) - refMoney(t.cost));
+  }
+  for (const [key, left] of moved) {
+    if (left !== 0n)
+      failures.push(`commitment consumers ${key} differ from the transfer by ${left}`);
+  }
   if (refMoney(period.totals.usageCost) !== usageSum) failures.push('totals.usageCost');
   if (refMoney(period.totals.ownerCost) !== ownerSum) failures.push('totals.ownerCost');
   return failures;
@@ -54,7 +78,21 @@ export interface ComparablePeriod {
   readonly transfers: Record<string, bigint>;
   readonly rounding: bigint;
   readonly final: boolean;
+  readonly commitments: Record<string, ComparableCommitment>;
 }
+
+/** A commitment's figures; money as BigInt units, null where the report writes null. */
+export interface ComparableCommitment {
+  readonly used: bigint;
+  readonly unused: bigint | null;
+  readonly utilization: string | null;
+  readonly onDemand: bigint | null;
+  readonly savings: bigint | null;
+  /** account -> [cost, onDemandCost, savings] */
+  readonly consumers: Record<string, [bigint, bigint | null, bigint | null]>;
+}
+
+const moneyOrNull = (text: string | null): bigint | null => (text === null ? null : refMoney(text));
 
 export function fromReport(report: Report): ComparablePeriod[] {
   return report.periods.map((p) => ({
@@ -73,6 +111,24 @@ export function fromReport(report: Report): ComparablePeriod[] {
     ),
     rounding: refMoney(p.totals.rounding),
     final: p.final,
+    commitments: Object.fromEntries(
+      (p.commitments ?? []).map((c) => [
+        `${c.commitment}|${c.commitmentId}|${c.ownerAccountId}`,
+        {
+          used: refMoney(c.usedCost),
+          unused: moneyOrNull(c.unusedCost),
+          utilization: c.utilization,
+          onDemand: moneyOrNull(c.onDemandCost),
+          savings: moneyOrNull(c.savings),
+          consumers: Object.fromEntries(
+            c.consumers.map((x) => [
+              x.accountId,
+              [refMoney(x.cost), moneyOrNull(x.onDemandCost), moneyOrNull(x.savings)],
+            ]),
+          ),
+        },
+      ]),
+    ),
   }));
 }
 
@@ -89,5 +145,32 @@ export function fromReference(periods: Map<string, RefPeriod>): ComparablePeriod
       transfers: Object.fromEntries(nonZero(p.transfers)),
       rounding: p.rounding,
       final: p.lines > 0 && p.finalLines === p.lines,
+      commitments: Object.fromEntries(
+        [...p.commitments].map(([key, c]) => {
+          let used = 0n;
+          let onDemand: bigint | null = null;
+          const consumers: Record<string, [bigint, bigint | null, bigint | null]> = {};
+          for (const [account, x] of c.consumers) {
+            used += x.cost;
+            if (x.onDemand !== null) onDemand = (onDemand ?? 0n) + x.onDemand;
+            consumers[account] = [
+              x.cost,
+              x.onDemand,
+              x.onDemand === null ? null : x.onDemand - x.cost,
+            ];
+          }
+          return [
+            key,
+            {
+              used,
+              unused: c.unused,
+              utilization: refUtilization(c.kind, used, c.unused),
+              onDemand,
+              savings: onDemand === null ? null : onDemand - used,
+              consumers,
+            },
+          ];
+        }),
+      ),
     }));
 }

@@ -28,6 +28,19 @@ export interface RefPeriod {
   readonly ambiguous: Set<string>;
   lines: number;
   finalLines: number;
+  /** The commitment detail of ATTRIBUTION.md, keyed `kind|id|owner`. */
+  readonly commitments: Map<string, RefCommitmentDetail>;
+}
+
+/** One commitment of the reference: consumers' cost and on-demand cost, unused fees. */
+export interface RefCommitmentDetail {
+  readonly kind: RefCommitment;
+  readonly id: string;
+  readonly owner: string;
+  /** account -> cost and on-demand cost (null while no line has an on-demand price). */
+  readonly consumers: Map<string, { cost: bigint; onDemand: bigint | null }>;
+  /** null while no unused line was seen. */
+  unused: bigint | null;
 }
 
 const SCALE = 10;
@@ -97,6 +110,7 @@ function period(periods: Map<string, RefPeriod>, billingPeriod: string, currency
       ambiguous: new Set(),
       lines: 0,
       finalLines: 0,
+      commitments: new Map(),
     };
     periods.set(key, p);
   }
@@ -129,6 +143,86 @@ function book(
     const key = `${owner}|${consumer}|${kind}`;
     p.transfers.set(key, (p.transfers.get(key) ?? 0n) + usageBasis);
   }
+}
+
+function commitmentOf(p: RefPeriod, kind: RefCommitment, id: string, owner: string) {
+  const key = `${kind}|${id}|${owner}`;
+  let c = p.commitments.get(key);
+  if (c === undefined) {
+    c = { kind, id, owner, consumers: new Map(), unused: null };
+    p.commitments.set(key, c);
+  }
+  return c;
+}
+
+/** A consumer of a commitment: the account whose covered line it is. */
+function consume(
+  p: RefPeriod,
+  kind: RefCommitment,
+  id: string,
+  owner: string,
+  consumer: string,
+  cost: bigint,
+  onDemand: bigint | null,
+) {
+  const c = commitmentOf(p, kind, id, owner);
+  const seen = c.consumers.get(consumer) ?? { cost: 0n, onDemand: null };
+  seen.cost += cost;
+  if (onDemand !== null) seen.onDemand = (seen.onDemand ?? 0n) + onDemand;
+  c.consumers.set(consumer, seen);
+}
+
+function leaveUnused(p: RefPeriod, kind: RefCommitment, id: string, owner: string, cost: bigint) {
+  const c = commitmentOf(p, kind, id, owner);
+  c.unused = (c.unused ?? 0n) + cost;
+}
+
+/**
+ * The commitment detail of one CUR line (ATTRIBUTION.md, "Commitment detail"): a covered line is
+ * its consumer's, a CR's own line is also its unused capacity, an RIFee or SavingsPlanRecurringFee
+ * line is its unused part. ARNs that name no owner belong to no commitment.
+ */
+function curDetail(p: RefPeriod, line: RefLine, amortized: bigint) {
+  const type = text(line, 'line_item_line_item_type');
+  const consumer = text(line, 'line_item_usage_account_id');
+  const onDemandText = text(line, 'pricing_public_on_demand_cost').trim();
+  const onDemand = onDemandText === '' ? null : refMoney(onDemandText);
+  const ri = text(line, 'reservation_reservation_a_r_n');
+  const sp = text(line, 'savings_plan_savings_plan_a_r_n');
+  const resource = text(line, 'line_item_resource_id');
+  const riOwner = arnAccount(ri);
+  const spOwner = arnAccount(sp);
+  if (type === 'DiscountedUsage' && riOwner)
+    consume(p, 'ri', ri, riOwner, consumer, amortized, onDemand);
+  if (type === 'SavingsPlanCoveredUsage' && spOwner) {
+    consume(p, 'sp', sp, spOwner, consumer, amortized, onDemand);
+  }
+  if (type === 'RIFee' && riOwner) leaveUnused(p, 'ri', ri, riOwner, amortized);
+  if (type === 'SavingsPlanRecurringFee' && spOwner) leaveUnused(p, 'sp', sp, spOwner, amortized);
+  const crOwner = arnAccount(resource);
+  if (type === 'Usage' && isCapacityReservationArn(resource) && crOwner) {
+    consume(p, 'cr', resource, crOwner, consumer, amortized, null);
+    leaveUnused(p, 'cr', resource, crOwner, amortized);
+  }
+}
+
+/**
+ * usedCost / (usedCost + unusedCost) to 4 places, half away from zero (ATTRIBUTION.md); null when
+ * unknown, when the total is 0, and for a CR.
+ */
+export function refUtilization(
+  kind: RefCommitment,
+  used: bigint,
+  unused: bigint | null,
+): string | null {
+  if (kind === 'cr' || unused === null || used + unused === 0n) return null;
+  // Work in units of 1e-5 of the ratio, then round the last digit away from zero.
+  const total = used + unused;
+  const fifthPlace = (used * 100_000n) / total; // truncated toward zero
+  const rounded = (fifthPlace + (fifthPlace < 0n ? -5n : 5n)) / 10n;
+  const sign = rounded < 0n ? '-' : '';
+  const abs = rounded < 0n ? -rounded : rounded;
+  return `${sign}${abs / 10_000n}.${(abs % 10_000n).toString().padStart(4, '0')}`;
 }
 
 /** The amortized cost of one CUR line, by line item type (the table of ATTRIBUTION.md). */
@@ -189,7 +283,9 @@ export function referenceCur(lines: readonly RefLine[]): Map<string, RefPeriod> 
     const move = curMove(line);
     const owner = move?.owner ?? consumer;
     const unblended = refMoney(line.line_item_unblended_cost);
-    book(p, consumer, owner, move?.kind, amortizedCost(line), consumer, unblended);
+    const amortized = amortizedCost(line);
+    book(p, consumer, owner, move?.kind, amortized, consumer, unblended);
+    curDetail(p, line, amortized);
     p.lines += 1;
     if (text(line, 'bill_invoice_id').trim() !== '') p.finalLines += 1;
   }
@@ -268,6 +364,8 @@ export function referenceDbr(
     if (claimants !== undefined && claimants.size > 1) p.ambiguous.add(subscription(line));
     const cost = refMoney(line.UnBlendedCost);
     book(p, consumer, owner, owner === consumer ? undefined : 'ri', cost, owner, cost);
+    // An owned subscription: every line item carrying it is its consumer's; no unused, no price.
+    if (claimants?.size === 1) consume(p, 'ri', subscription(line), owner, consumer, cost, null);
     p.lines += 1;
     if (closed) p.finalLines += 1;
   });

@@ -50,7 +50,7 @@ const statements = athenaViewStatements(ALL_TABLES);
 const trino = new TrinoSQL();
 
 describe('Athena statements', () => {
-  it('create the ledger views, the union and the two analyst views', () => {
+  it('create the ledger views, the union and the three analyst views', () => {
     expect(statements.map((s) => s.view)).toEqual([
       'whopays_dbr_ledger',
       'whopays_cur_ledger',
@@ -59,6 +59,7 @@ describe('Athena statements', () => {
       'whopays_ledger',
       'whopays_account_totals',
       'whopays_transfers',
+      'whopays_commitments',
     ]);
     expect(statements[2]?.sql).toContain('from "billing"."cur2" as cur_lines');
     expect(statements[3]?.sql).toContain('from "billing"."focus" as focus_lines');
@@ -165,6 +166,7 @@ describe('SQL files', () => {
       'ledger/dbr_ledger.sql',
       'ledger/focus_ledger.sql',
       'views/account_totals.sql',
+      'views/commitments.sql',
       'views/transfers.sql',
     ]);
   });

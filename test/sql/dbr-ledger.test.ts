@@ -88,6 +88,8 @@ describe('dbr_ledger.sql', () => {
       invoice_cost: '-2.5094690054',
       line_count: 1,
       final_line_count: 1,
+      commitment_id: null,
+      on_demand_cost: null,
     });
     // One LineItem + one Rounding are counted; the AccountTotal repeats the line items; the
     // Discount, which the published method does not count, is kept apart to be named.
@@ -108,6 +110,8 @@ describe('dbr_ledger.sql', () => {
         invoice_cost: '-9.0000000000',
         line_count: 1,
         final_line_count: 1,
+        commitment_id: null,
+        on_demand_cost: null,
       },
     ]);
   });

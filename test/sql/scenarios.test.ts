@@ -1,5 +1,8 @@
+import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
+import { buildReport } from '../../lambdas/core/report.js';
 import { viewSql } from '../../lambdas/core/sql-catalog.js';
 import { CUR_SCENARIOS, DBR_SCENARIOS, type Scenario } from '../fixtures/scenarios/index.js';
+import type { ExpectedCommitment } from '../fixtures/scenarios/types.js';
 import {
   type ColumnTyping,
   createLedgerTable,
@@ -81,5 +84,87 @@ describe.each(cases)('scenario %s', (_name, scenario, typing) => {
     // Assess
     expect(accountsFromView(result.accounts)).toEqual(accountsFromLedger(result.ledger));
     expect(transfersFromView(result.transfers)).toEqual(transfersFromLedger(result.ledger));
+  });
+});
+
+/** Money as the report writes it (10 fraction digits), so hand-written '85' compares equal. */
+const money = (text: string | null): string | null =>
+  text === null ? null : formatMoney(parseMoney(text));
+
+const canonicalCommitments = (list: readonly ExpectedCommitment[]) =>
+  [...list]
+    .map((c) => ({
+      ...c,
+      usedCost: money(c.usedCost),
+      unusedCost: money(c.unusedCost),
+      onDemandCost: money(c.onDemandCost),
+      savings: money(c.savings),
+      consumers: c.consumers.map(([id, cost, onDemand, savings]) => [
+        id,
+        money(cost),
+        money(onDemand),
+        money(savings),
+      ]),
+    }))
+    .sort((a, b) => (a.commitmentId < b.commitmentId ? -1 : 1));
+
+const withCommitments = cases.filter(([, scenario]) => scenario.expected.commitments !== undefined);
+
+describe.each(withCommitments)('scenario %s commitments', (_name, scenario, typing) => {
+  it('lists every commitment, its consumers, unused cost and savings as worked out by hand', async () => {
+    // Prepare
+    const ledger = await withConnection(async (connection) => {
+      await createLines(connection, scenario.format, scenario.rows, typing);
+      return runLedger(connection, scenario.format, options(scenario));
+    });
+
+    // Act
+    const report = buildReport({
+      sources: [{ path: scenario.id, format: scenario.format, currency: 'CNY', rows: ledger }],
+    });
+
+    // Assess
+    const [period] = report.periods;
+    const written = (period?.commitments ?? []).map((c) => ({
+      ...c,
+      consumers: c.consumers.map((x) => [x.accountId, x.cost, x.onDemandCost, x.savings]),
+    }));
+    expect(written).toEqual(canonicalCommitments(scenario.expected.commitments!));
+  });
+
+  it('gives the same commitments through the analyst view', async () => {
+    // Prepare
+    const rows = await withConnection(async (connection) => {
+      await createLines(connection, scenario.format, scenario.rows, typing);
+      await createLedgerTable(connection, scenario.format, options(scenario));
+      // Act
+      return queryRows(connection, viewSql('commitments'));
+    });
+
+    // Assess: one row per commitment and consumer, the commitment's figures repeated.
+    const byCommitment = new Map<
+      string,
+      { used: unknown; unused: unknown; consumers: unknown[] }
+    >();
+    for (const row of rows) {
+      const key = `${row.commitment}|${row.commitment_id}|${row.owner_account_id}`;
+      const entry = byCommitment.get(key) ?? {
+        used: money(row.used_cost as string),
+        unused: money(row.unused_cost as string | null),
+        consumers: [],
+      };
+      entry.consumers.push([
+        row.consumer_account_id,
+        money(row.cost as string),
+        money(row.on_demand_cost as string | null),
+        money(row.savings as string | null),
+      ]);
+      byCommitment.set(key, entry);
+    }
+    const expected = canonicalCommitments(scenario.expected.commitments!).map((c) => [
+      `${c.commitment}|${c.commitmentId}|${c.ownerAccountId}`,
+      { used: c.usedCost, unused: c.unusedCost, consumers: expect.arrayContaining(c.consumers) },
+    ]);
+    expect([...byCommitment].sort()).toEqual(expected.sort());
   });
 });
