@@ -2,7 +2,7 @@
 -- AWS columns", "FOCUS 1.2 with AWS columns").
 -- Grain: one row per (billing_period, currency_code, payer_account_id,
 --     usage_account_id, owner_account_id, invoice_account_id, commitment,
---     line_item_type, note); commitment_id and on_demand_cost are NULL.
+--     line_item_type, note, commitment_id); on_demand_cost is NULL.
 -- Reads: focus_lines (columns of FOCUS_COLUMNS, lambdas/core/source-columns.ts).
 -- Parameters: none.
 --
@@ -63,6 +63,23 @@ classified_rows as (
                     end
             when CapacityReservationStatus = 'Unused' then 'cr'
         end as commitment,
+        -- The commitment of the commitment detail: the one a moved row names.
+        -- Unused commitment rows are not tied to theirs: the detail's unused
+        -- part (and on-demand savings) is not drawn from FOCUS yet.
+        case
+            when CommitmentDiscountStatus = 'Used'
+                then
+                    case
+                        when CommitmentDiscountId like 'arn:%:%:%:%:%'
+                            then CommitmentDiscountId
+                    end
+            when CapacityReservationStatus = 'Unused'
+                then
+                    case
+                        when CapacityReservationId like 'arn:%:%:%:%:%'
+                            then CapacityReservationId
+                    end
+        end as commitment_arn,
         case
             when CommitmentDiscountStatus = 'Used'
                 then
@@ -94,6 +111,7 @@ row_groups as (
         provider_name,
         commitment_owner,
         commitment,
+        commitment_arn,
         problem,
         sum(effective_cost) as effective_cost,
         sum(billed_cost) as billed_cost,
@@ -109,6 +127,7 @@ row_groups as (
         provider_name,
         commitment_owner,
         commitment,
+        commitment_arn,
         problem
 ),
 
@@ -136,6 +155,10 @@ attributed_groups as (
                 then concat('focus-provider:', coalesce(provider_name, ''))
             else problem
         end as note,
+        -- As cur_ledger.sql: a moved row whose ARN names no owner has none.
+        case
+            when coalesce(commitment_owner, '-') <> '' then commitment_arn
+        end as commitment_id,
         effective_cost,
         billed_cost,
         line_count,
@@ -162,8 +185,8 @@ final as (
             as invoice_cost,
         cast(sum(line_count) as bigint) as line_count,
         cast(sum(final_line_count) as bigint) as final_line_count,
-        -- The commitment detail (ATTRIBUTION.md) is not drawn from FOCUS yet.
-        cast(null as varchar) as commitment_id,
+        commitment_id,
+        -- FOCUS's ListCost is not read: no savings in the commitment detail.
         cast(null as decimal(38, 10)) as on_demand_cost
     from attributed_groups
     group by
@@ -174,7 +197,8 @@ final as (
         owner_account_id,
         commitment,
         line_item_type,
-        note
+        note,
+        commitment_id
 )
 
 select * from final

@@ -418,6 +418,13 @@ export function referenceFocus(lines: readonly RefLine[]): Map<string, RefPeriod
     const owner = move?.owner ?? consumer;
     const effective = refMoney(line.EffectiveCost);
     book(p, consumer, owner, move?.kind, effective, consumer, refMoney(line.BilledCost));
+    // The commitment detail from FOCUS: a moved row is its commitment's consumer; a CR's unused
+    // row is also its unused capacity, as in CUR. Unused RI/SP rows are not tied to theirs yet.
+    if (move !== undefined) {
+      const id = text(line, move.kind === 'cr' ? 'CapacityReservationId' : 'CommitmentDiscountId');
+      consume(p, move.kind, id, move.owner, consumer, effective, null);
+      if (move.kind === 'cr') leaveUnused(p, 'cr', id, move.owner, effective);
+    }
     p.lines += 1;
     if (text(line, 'InvoiceId').trim() !== '') p.finalLines += 1;
   }
