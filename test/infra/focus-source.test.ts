@@ -91,6 +91,7 @@ describe.each(EXAMPLES)('a focus source added to examples/deploy/%s.json', (name
     ).filter((q) => String(q.Properties.Name).endsWith(': focus_focus'));
     expect(queries.map((q) => q.Properties.Name).sort()).toEqual([
       'whopays account totals: focus_focus',
+      'whopays commitments: focus_focus',
       'whopays ledger: focus_focus',
       'whopays transfers: focus_focus',
     ]);
