@@ -377,6 +377,12 @@ export const EXPECTED_SETS: readonly ExpectedSet[] = [
   },
   { title: 'CUR 1, payer 111122223333 (USD)', paths: ['cur'], period: CUR_PERIOD },
   { title: 'CUR 2.0, payer 444455556666 (USD)', paths: ['cur2'], period: CUR2_PERIOD },
+  // The same spend as FOCUS (examples/writers/focus-files.ts): the same report, by design.
+  {
+    title: 'FOCUS 1.2 of the CUR 2.0 spend, payer 444455556666 (USD)',
+    paths: ['focus'],
+    period: CUR2_PERIOD,
+  },
   {
     title: 'Two organizations consolidated, with billing groups',
     paths: ['cur', 'cur2'],

@@ -17,7 +17,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
-  CUR_COLUMNS,
+  columnsFor,
   DBR_COLUMNS,
   type SourceColumn,
   type SourceFormat,
@@ -70,7 +70,24 @@ export interface SourceTable {
 const glueType = (column: SourceColumn, parquet: boolean): string => {
   if (!parquet) return 'string';
   if (column.name === 'bill_billing_period_start_date') return 'timestamp';
+  if (column.name === 'BillingPeriodStart') return 'timestamp';
   return column.kind === 'money' ? 'double' : 'string';
+};
+
+/** What each source table holds, for its Glue description. */
+const SOURCE_TABLE_KIND: Record<SourceFormat, string> = {
+  dbr: 'Normalized DBR',
+  cur: 'CUR 1 Athena integration',
+  cur2: 'CUR 2.0 export',
+  focus: 'FOCUS (Data Exports) export',
+};
+
+/** The sql/ledger/ file each format's period ledger comes from. */
+const LEDGER_FILE: Record<SourceFormat, string> = {
+  dbr: 'dbr',
+  cur: 'cur',
+  cur2: 'cur',
+  focus: 'focus',
 };
 
 /** Construct id and console title of each period query (the ledger's id predates the others). */
@@ -211,7 +228,7 @@ export class AttributionCatalog extends Construct {
         databaseName: this.databaseName,
         tableInput: {
           name: tableName,
-          description: `${source.format === 'cur' ? 'CUR 1 Athena integration' : 'CUR 2.0 export'} ${reportName} (payer ${source.payerAccountId})`,
+          description: `${SOURCE_TABLE_KIND[source.format]} ${reportName} (payer ${source.payerAccountId})`,
           tableType: 'EXTERNAL_TABLE',
           partitionKeys: partitionKeys(source.format),
           parameters: {
@@ -221,7 +238,7 @@ export class AttributionCatalog extends Construct {
           },
           storageDescriptor: {
             location,
-            columns: columns(CUR_COLUMNS, true),
+            columns: columns(columnsFor(source.format), true),
             ...PARQUET_STORAGE,
           },
         },
@@ -278,7 +295,7 @@ export class AttributionCatalog extends Construct {
           database: this.databaseName,
           workGroup: this.workGroupName,
           name: `whopays ${title}: ${tableName}`,
-          description: `One billing period of ${tableName} (${kind === 'ledger' ? `sql/ledger/${source.format === 'dbr' ? 'dbr' : 'cur'}_ledger.sql` : `sql/views/${kind}.sql`}), partitions pruned. Execution parameters: ${parameters.join(', ')}.`,
+          description: `One billing period of ${tableName} (${kind === 'ledger' ? `sql/ledger/${LEDGER_FILE[source.format]}_ledger.sql` : `sql/views/${kind}.sql`}), partitions pruned. Execution parameters: ${parameters.join(', ')}.`,
           queryString: sql,
         });
         query.node.addDependency(workGroup);

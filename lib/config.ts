@@ -33,7 +33,7 @@ const SourceSchema = z
   .object({
     /** Stable id used in construct ids and table names: lowercase, short. */
     id: z.string().regex(/^[a-z][a-z0-9]{0,19}$/, 'must be 1-20 lowercase letters/digits'),
-    format: z.enum(['dbr', 'cur', 'cur2']),
+    format: z.enum(['dbr', 'cur', 'cur2', 'focus']),
     /**
      * The S3 prefix configured on the report / export (DBR: where the `.csv.zip` files land; `''`
      * for DBR files at the bucket root, where AWS writes them).
@@ -44,7 +44,7 @@ const SourceSchema = z
         (value) => value === '' || keyPrefix.safeParse(value).success,
         'must be an S3 prefix without leading/trailing "/" ("" only for DBR at the bucket root)',
       ),
-    /** CUR 1 report name or CUR 2.0 export name; absent for DBR. */
+    /** CUR 1 report name or CUR 2.0 / FOCUS export name; absent for DBR. */
     reportName: z
       .string()
       .regex(/^[0-9A-Za-z!\-_.*'()]{1,256}$/, 'must be a CUR report / export name')

@@ -91,7 +91,7 @@ export class CurBucket extends Construct {
           arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         });
       if (source.format === 'cur') return [arn('cur', 'definition')];
-      if (source.format === 'cur2')
+      if (source.format === 'cur2' || source.format === 'focus')
         return [arn('bcm-data-exports', 'export'), arn('cur', 'export')];
       return [];
     });

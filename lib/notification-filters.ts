@@ -17,7 +17,7 @@ export function sourceKeyPrefix(source: CurSourceConfig): string {
 
 /**
  * The S3 notification filters of one source: CUR 1 `<prefix>/<report>/…/<report>-Manifest.json`,
- * CUR 2.0 `<prefix>/<export>/metadata/…/<export>-Manifest.json`, DBR `<prefix>/….csv.zip` / `.csv`
+ * CUR 2.0 and FOCUS `<prefix>/<export>/metadata/…/<export>-Manifest.json`, DBR `<prefix>/….csv.zip` / `.csv`
  * (at the bucket root: `<payer>-aws-billing-detailed-line-items-with-resources-and-tags….csv.zip`,
  * the `-ACTS-` China names included).
  */
@@ -26,7 +26,9 @@ export function notificationFilters(source: CurSourceConfig): NotificationKeyFil
   switch (source.format) {
     case 'cur':
       return [{ prefix: `${source.prefix}/${name}/`, suffix: `${name}-Manifest.json` }];
+    // Data Exports (CUR 2.0 and FOCUS) write the same manifest layout.
     case 'cur2':
+    case 'focus':
       return [{ prefix: `${source.prefix}/${name}/metadata/`, suffix: `${name}-Manifest.json` }];
     case 'dbr':
       return [

@@ -134,6 +134,7 @@ export class WhopaysStack extends Stack {
     for (const [format, name] of [
       ['cur', ENV.ATHENA_TABLE_CUR],
       ['cur2', ENV.ATHENA_TABLE_CUR2],
+      ['focus', ENV.ATHENA_TABLE_FOCUS],
       ['dbr', ENV.ATHENA_TABLE_DBR],
     ] as const) {
       const table = catalog.defaultTables[format];

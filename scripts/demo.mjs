@@ -15,6 +15,7 @@ const dbr = join(
 const invoice = join(data, 'invoice', '052601815908-aws-billing-csv-2025-10.csv');
 const cur1 = join(data, 'cur');
 const cur2 = join(data, 'cur2');
+const focus = join(data, 'focus');
 const groups = join('examples', 'groups.json');
 
 const sets = [
@@ -26,6 +27,10 @@ const sets = [
   },
   { title: 'CUR 1, payer 111122223333 (USD, provisional)', args: ['report', cur1] },
   { title: 'CUR 2.0, payer 444455556666 (USD, final)', args: ['report', cur2] },
+  {
+    title: 'FOCUS 1.2 (Data Exports) of the same spend as the CUR 2.0: the same report',
+    args: ['report', focus],
+  },
   {
     title: 'Two organizations consolidated, with billing groups (examples/groups.json)',
     args: ['report', cur1, cur2, '--groups', groups],

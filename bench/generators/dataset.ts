@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type CurLayout, writeCur } from './cur.js';
 import { writeDbr } from './dbr.js';
+import { writeFocus } from './focus.js';
 import { PAYER_ACCOUNT_ID, type Shape, shapeFor } from './shape.js';
 
-export type DatasetKind = 'dbr' | CurLayout;
+export type DatasetKind = 'dbr' | CurLayout | 'focus-parquet';
 
 export interface Dataset {
   readonly kind: DatasetKind;
@@ -34,6 +35,8 @@ const fileName = (kind: DatasetKind, shape: Shape): string => {
       return 'whopays-bench-00001.snappy.parquet';
     case 'cur2-parquet':
       return 'whopays-bench-00001.snappy.parquet';
+    case 'focus-parquet':
+      return 'whopays-bench-focus-00001.snappy.parquet';
   }
 };
 
@@ -81,6 +84,7 @@ export const ensureDataset = async (
     const connection = await instance.connect();
     if (kind === 'dbr')
       await writeDbr(connection, shape, join(partial, name), join(partial, `${name}.zip`));
+    else if (kind === 'focus-parquet') await writeFocus(connection, shape, join(partial, name));
     else await writeCur(connection, shape, kind, join(partial, name));
     connection.closeSync();
   } finally {

@@ -92,7 +92,12 @@ const formatNote = (format: SourceFormat, detected: SourceFormat | undefined): s
     ? format
     : `${format} as --format says, though the columns are ${FORMAT_NAMES[detected]}`;
 
-const FORMAT_NAMES: Record<SourceFormat, string> = { dbr: 'DBR', cur: 'CUR 1', cur2: 'CUR 2.0' };
+const FORMAT_NAMES: Record<SourceFormat, string> = {
+  dbr: 'DBR',
+  cur: 'CUR 1',
+  cur2: 'CUR 2.0',
+  focus: 'FOCUS',
+};
 
 /** The progress-line note on files of a folder that are not billing data. */
 const ignoredNote = (ignored: readonly string[]): string => {
@@ -248,12 +253,12 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description(
-      'attribute commitment costs of DBR, CUR 1 and CUR 2.0 files (each path is one source: a file or a folder)',
+      'attribute commitment costs of DBR, CUR 1, CUR 2.0 and AWS FOCUS files (each path is one source: a file or a folder)',
     )
     .argument('<path...>', 'billing file (.csv, .csv.gz, .csv.zip, .parquet) or folder, per payer')
     .addOption(
       new Option('--format <format>', 'source format; auto tells it from the columns')
-        .choices(['auto', 'dbr', 'cur', 'cur2'])
+        .choices(['auto', 'dbr', 'cur', 'cur2', 'focus'])
         .default('auto'),
     )
     .option('--groups <file>', 'billing groups JSON (Billing Conductor CreateBillingGroup shape)')
@@ -292,9 +297,12 @@ export function registerReport(program: Command): void {
 Each path is billed in its own currency: CUR files say theirs, DBR files do not (--dbr-currency).
 Periods billed in several currencies stay separate; --rates adds a converted view for comparison.
 A folder holding CUR manifests is read as the latest report version each manifest lists.
+FOCUS files of AWS Data Exports (1.0 or 1.2 with AWS columns) are read like CUR 2.0 exports;
+FOCUS files of other clouds are refused.
 
 Examples:
   whopays report cur2-export/ --out report/
+  whopays report focus-export/ --out report/
   whopays report 123456789012-aws-billing-detailed-line-items-with-resources-and-tags-ACTS-2020-08.csv.zip --dbr-currency CNY
   whopays report dbr-folder/ cur-folder/ --rates rates.json --groups groups.json --out report/`,
     )

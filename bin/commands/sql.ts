@@ -45,7 +45,7 @@ export function registerSql(program: Command): void {
     )
     .addOption(
       new Option('--format <format>', 'source format')
-        .choices(['dbr', 'cur', 'cur2'])
+        .choices(['dbr', 'cur', 'cur2', 'focus'])
         .makeOptionMandatory(),
     )
     .option('--database <name>', 'athena: Glue database of the table', 'whopays')

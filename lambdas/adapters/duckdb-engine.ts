@@ -29,6 +29,7 @@ import {
   relationSql,
 } from './duckdb-relation.js';
 import { type DataFile, discoverSource } from './file-discovery.js';
+import { refuseFocusInput } from './focus-checks.js';
 import {
   detectFormat,
   type FileColumn,
@@ -129,7 +130,7 @@ const scratchFolder = (parent: string): Promise<string> =>
 const defaultMemoryLimit = (): string => `${Math.max(256, Math.floor(totalmem() / 2 ** 21))}MB`;
 
 /**
- * The local engine: reads DBR, CUR 1 and CUR 2.0 files with an embedded DuckDB and runs the ledger
+ * The local engine: reads DBR, CUR 1, CUR 2.0 and FOCUS files with an embedded DuckDB and runs the ledger
  * SQL of sql/ledger/ over them. Line items never reach JavaScript: DuckDB aggregates them and only
  * the ledger rows come back.
  *
@@ -189,6 +190,13 @@ export class DuckDbEngine implements LedgerEngine {
       const multiPeriodFiles = await filesOfSeveralPeriods(connection, prepared, rows);
       const { format, files, skipped, ignored, duplicates, realPaths, detectedFormat } =
         prepared.source;
+      if (format === 'focus') {
+        const original = new Map(prepared.files.map((file) => [file.path, file.original]));
+        const displayName = (path: string) => original.get(path) ?? path;
+        const { reader } = prepared;
+        const source = { location: request.location, reader, files: prepared.files, displayName };
+        await refuseFocusInput(connection, source, rows);
+      }
       return {
         location: request.location,
         format,
@@ -493,7 +501,8 @@ async function asUtf8Text(file: ReadableFile, unpackTo: string): Promise<Readabl
 /** The one format every file of a source shows; a folder mixing formats is refused. */
 function agreedFormat(location: string, files: readonly InspectedFile[]): SourceFormat {
   const unknown = files.find((file) => file.format === undefined);
-  if (unknown) throw new InputError(unknown.original, 'not a billing file (no DBR or CUR columns)');
+  if (unknown)
+    throw new InputError(unknown.original, 'not a billing file (no DBR, CUR or FOCUS columns)');
   const first = files[0]!;
   const other = files.find((file) => file.format !== first.format);
   if (other) {

@@ -221,6 +221,12 @@ const columnSql = (
   // A Parquet TIMESTAMP stays one: the ledger groups on it and formats only its groups
   // (`substr(cast(... as varchar), 1, 7)`), where casting 10M timestamps to text per line cost
   // ~0.3 s. Every other type (e.g. an account id written as a number) is read as text.
+  // A zoned one (FOCUS's BillingPeriodStart may be) is taken in UTC, as AWS means it, not in the
+  // session's zone, which would move midnight of the 1st into the month before. The engine also
+  // runs in UTC (useUtc); this keeps the relation right in any session, e.g. the DuckDB shell.
+  if (column.type.toUpperCase() === 'TIMESTAMP WITH TIME ZONE') {
+    return `timezone('UTC', ${field}) as ${name}`;
+  }
   if (column.type.toUpperCase().startsWith('TIMESTAMP')) return `${field} as ${name}`;
   return `cast(${field} as varchar) as ${name}`;
 };

@@ -1,4 +1,9 @@
-import { columnsFor, type SourceColumn, type SourceFormat } from '../core/source-columns.js';
+import {
+  columnsFor,
+  FOCUS_COLUMNS,
+  type SourceColumn,
+  type SourceFormat,
+} from '../core/source-columns.js';
 
 /** A column of a billing file as DuckDB describes it. */
 export interface FileColumn {
@@ -34,9 +39,23 @@ export const dbrColumnName = (header: string): string => header.replaceAll(':', 
  */
 export const columnKey = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
+/** FOCUS contract names by their lower case: Glue and Athena lower-case the FOCUS names. */
+const FOCUS_NAMES = new Map(
+  FOCUS_COLUMNS.map((column) => [column.name.toLowerCase(), column.name]),
+);
+
+/** A FOCUS column's contract name, its case aside; other columns keep their name. */
+export const focusColumnName = (header: string): string =>
+  FOCUS_NAMES.get(header.toLowerCase()) ?? header;
+
 /** The contract name (lambdas/core/source-columns.ts) a file's column maps to in a format. */
-export const contractColumnName = (format: SourceFormat, header: string): string =>
-  format === 'dbr' ? dbrColumnName(header) : athenaColumnName(header);
+export const contractColumnName = (format: SourceFormat, header: string): string => {
+  if (format === 'dbr') return dbrColumnName(header);
+  return format === 'focus' ? focusColumnName(header) : athenaColumnName(header);
+};
+
+/** Columns every FOCUS cost and usage dataset has and no CUR or DBR has. */
+const FOCUS_MARKERS = ['BilledCost', 'EffectiveCost', 'BillingAccountId', 'ChargeCategory'];
 
 /** Columns only CUR 2.0 (Data Exports) has; the legacy Athena-style CUR 1 Parquet has none. */
 const CUR2_ONLY_COLUMNS = ['bill_payer_account_name', 'line_item_usage_account_name'];
@@ -44,11 +63,14 @@ const CUR2_ONLY_COLUMNS = ['bill_payer_account_name', 'line_item_usage_account_n
 /**
  * The billing format a file's columns show, or undefined when they are not a billing file:
  * DBR has `RecordType` and `LinkedAccountId`; CUR 1 CSV has `lineItem/UsageAccountId`-style
- * headers; snake-case CUR is 2.0 when it has a 2.0-only column or the `product` map, else CUR 1.
+ * headers; snake-case CUR is 2.0 when it has a 2.0-only column or the `product` map, else CUR 1;
+ * FOCUS has `BilledCost`, `EffectiveCost`, `BillingAccountId` and `ChargeCategory` (any case).
  */
 export function detectFormat(columns: readonly FileColumn[]): SourceFormat | undefined {
   const names = new Set(columns.map((column) => dbrColumnName(column.name)));
   if (names.has('RecordType') && names.has('LinkedAccountId')) return 'dbr';
+  const focus = new Set(columns.map((column) => focusColumnName(column.name)));
+  if (FOCUS_MARKERS.every((name) => focus.has(name))) return 'focus';
   const snake = new Set(columns.map((column) => athenaColumnName(column.name)));
   if (!snake.has('line_item_usage_account_id')) return undefined;
   if (columns.some((column) => column.name.includes('/'))) return 'cur';

@@ -92,15 +92,22 @@ export interface SourceRef {
 const trimSlashes = (prefix: string): string => prefix.replace(/^\/+|\/+$/g, '');
 
 /**
+ * Whether a source of `format` is delivered as `delivery` says: a Data Exports manifest looks the
+ * same for a CUR 2.0 and a FOCUS export, so it belongs to either (told apart by the export name).
+ */
+const deliveredAs = (format: SourceFormat, delivery: DeliveryKey): boolean =>
+  format === delivery.format || (format === 'focus' && delivery.format === 'cur2');
+
+/**
  * The configured source a delivery belongs to: same format and prefix, then the same payer (DBR) or
- * the same report/export name (CUR 1/2.0).
+ * the same report/export name (CUR 1/2.0, FOCUS).
  */
 export const matchSource = <S extends SourceRef>(
   delivery: DeliveryKey,
   sources: readonly S[],
 ): S | undefined =>
   sources.find((source) => {
-    if (source.format !== delivery.format) return false;
+    if (!deliveredAs(source.format, delivery)) return false;
     if (trimSlashes(source.prefix) !== trimSlashes(delivery.prefix)) return false;
     return delivery.format === 'dbr'
       ? source.payerAccountId === delivery.payerAccountId

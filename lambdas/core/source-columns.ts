@@ -10,7 +10,7 @@
  *   stores DOUBLE (CUR Parquet). The SQL casts them to DECIMAL(38,10) before summing.
  * - An optional column missing from a file is exposed as NULL (CUR 1 drops unused columns).
  */
-export type SourceFormat = 'dbr' | 'cur' | 'cur2';
+export type SourceFormat = 'dbr' | 'cur' | 'cur2' | 'focus';
 
 export type ColumnKind = 'text' | 'money';
 
@@ -65,12 +65,36 @@ export const DBR_COLUMNS: readonly SourceColumn[] = [
   text('UnBlendedCost', true),
 ];
 
+/**
+ * FOCUS columns of AWS Data Exports ("FOCUS 1.0 with AWS columns", "FOCUS 1.2 with AWS columns"),
+ * by their FOCUS names (ATTRIBUTION.md, FOCUS). `InvoiceId` and the capacity reservation columns
+ * are FOCUS 1.2 only. Glue lower-cases them; both engines match names without case.
+ */
+export const FOCUS_COLUMNS: readonly SourceColumn[] = [
+  text('ProviderName', true),
+  text('BillingAccountId', true),
+  text('InvoiceId'),
+  // Timestamp in Parquet, ISO text in CSV: the SQL takes its first 7 characters (YYYY-MM).
+  text('BillingPeriodStart', true),
+  text('BillingCurrency', true),
+  text('SubAccountId', true),
+  text('ChargeCategory', true),
+  text('CommitmentDiscountId', true),
+  text('CommitmentDiscountStatus', true),
+  text('CommitmentDiscountType', true),
+  text('CapacityReservationId'),
+  text('CapacityReservationStatus'),
+  money('BilledCost', true),
+  money('EffectiveCost', true),
+];
+
 /** The relation each format's ledger SQL reads. */
-export const SOURCE_RELATION: Record<SourceFormat, 'cur_lines' | 'dbr_lines'> = {
+export const SOURCE_RELATION: Record<SourceFormat, 'cur_lines' | 'dbr_lines' | 'focus_lines'> = {
   dbr: 'dbr_lines',
   cur: 'cur_lines',
   cur2: 'cur_lines',
+  focus: 'focus_lines',
 };
 
 export const columnsFor = (format: SourceFormat): readonly SourceColumn[] =>
-  format === 'dbr' ? DBR_COLUMNS : CUR_COLUMNS;
+  format === 'dbr' ? DBR_COLUMNS : format === 'focus' ? FOCUS_COLUMNS : CUR_COLUMNS;

@@ -1,5 +1,6 @@
 import curLedgerSql from '../../sql/ledger/cur_ledger.sql';
 import dbrLedgerSql from '../../sql/ledger/dbr_ledger.sql';
+import focusLedgerSql from '../../sql/ledger/focus_ledger.sql';
 import accountTotalsSql from '../../sql/views/account_totals.sql';
 import commitmentsSql from '../../sql/views/commitments.sql';
 import transfersSql from '../../sql/views/transfers.sql';
@@ -27,6 +28,14 @@ export interface LedgerSqlOptions {
    */
   readonly ec2PurchaseMarkers?: readonly string[];
 }
+
+/** The ledger query of each source format, one file per format family in sql/ledger/. */
+const LEDGER_SQL: Record<SourceFormat, string> = {
+  dbr: dbrLedgerSql,
+  cur: curLedgerSql,
+  cur2: curLedgerSql,
+  focus: focusLedgerSql,
+};
 
 /** The analyst views over the ledger, one per file in sql/views/. */
 export type ViewName = 'account_totals' | 'transfers' | 'commitments';
@@ -87,7 +96,7 @@ const withMarkers = (sql: string, markers: readonly string[]): string => {
  * The attribution ledger query of a source format (sql/ledger/<format>_ledger.sql): its rows
  * are {@link LedgerRow}s. The same text runs on DuckDB and Athena (Trino).
  *
- * @param format - `cur` and `cur2` share one query; `dbr` has its own.
+ * @param format - `cur` and `cur2` share one query; `dbr` and `focus` have their own.
  * @param relation - what to read instead of the contract relation (`cur_lines`/`dbr_lines`):
  *   a table or view name, a qualified Athena table (`"db"."table"`), or a parenthesised
  *   subquery. It is aliased to the contract name.
@@ -100,11 +109,7 @@ export function ledgerSql(
   options: LedgerSqlOptions = {},
 ): string {
   const contractName = SOURCE_RELATION[format];
-  let sql = withRelation(
-    format === 'dbr' ? dbrLedgerSql : curLedgerSql,
-    contractName,
-    relation ?? contractName,
-  );
+  let sql = withRelation(LEDGER_SQL[format], contractName, relation ?? contractName);
   if (format === 'dbr' && options.ec2PurchaseMarkers !== undefined) {
     sql = withMarkers(sql, options.ec2PurchaseMarkers);
   }
@@ -146,7 +151,7 @@ export interface AthenaViewStatement {
   readonly sql: string;
 }
 
-const FORMAT_ORDER: readonly SourceFormat[] = ['dbr', 'cur', 'cur2'];
+const FORMAT_ORDER: readonly SourceFormat[] = ['dbr', 'cur', 'cur2', 'focus'];
 
 const qualifiedTable = (table: AthenaTable): string =>
   `${quoteIdentifier(table.database)}.${quoteIdentifier(table.table)}`;
@@ -258,7 +263,9 @@ export function partitionPredicate(
       }
       break;
     }
+    // Data Exports (CUR 2.0 and FOCUS): `data/BILLING_PERIOD=YYYY-MM/`.
     case 'cur2':
+    case 'focus':
       sql = `"billing_period" = ${periodValue()}`;
       break;
     case 'dbr': {

@@ -27,7 +27,21 @@ export const KNOWN_LINE_ITEM_TYPES: ReadonlySet<string> = new Set([
   'FlatRateSubscription',
   'LineItem',
   'Rounding',
+  // FOCUS ChargeCategory (ATTRIBUTION.md, FOCUS); Usage, Tax and Credit are above.
+  'Purchase',
+  'Adjustment',
 ]);
+
+/**
+ * FOCUS ledger notes of rows that stay with their usage account although a commitment covers
+ * them (focus_ledger.sql): warned with their line count and cost.
+ */
+const FOCUS_UNMOVED: Readonly<Record<string, string>> = {
+  'focus-used-without-commitment-id':
+    'FOCUS Used rows without a CommitmentDiscountId: kept with their usage accounts',
+  'focus-capacity-reservation-id-not-arn':
+    'FOCUS Unused capacity reservation rows whose CapacityReservationId is not an ARN: kept with their usage accounts',
+};
 
 const ACCOUNT_ID = /^\d{12}$/;
 const AMBIGUOUS = 'ambiguous-subscription:';
@@ -65,6 +79,7 @@ export class WarningCollector {
   private readonly uncounted = new Map<string, { lines: number; cost: Amount }>();
   private readonly otherNotes = new Map<string, number>();
   private readonly ownerless = new Map<string, { lines: number; cost: bigint }>();
+  private readonly unmoved = new Map<string, { lines: number; cost: bigint }>();
   private readonly badIds = new Set<string>();
   private readonly goodIds = new Set<string>();
   // The payer id checked last: rows of one payer come together.
@@ -84,6 +99,11 @@ export class WarningCollector {
         this.ambiguous.set(id, accounts);
       } else if (row.note === NO_COMMITMENT_OWNER) {
         this.commitmentWithoutOwner(row);
+      } else if (FOCUS_UNMOVED[row.note] !== undefined) {
+        const seen = this.unmoved.get(row.note) ?? { lines: 0, cost: 0n };
+        seen.lines += row.line_count;
+        seen.cost += parseMoney(row.usage_cost);
+        this.unmoved.set(row.note, seen);
       } else {
         this.otherNotes.set(row.note, (this.otherNotes.get(row.note) ?? 0) + row.line_count);
       }
@@ -172,6 +192,9 @@ export class WarningCollector {
       out.push(
         `${lines(n)} of type ${type} (cost ${exactly(cost)}) ${have(n)} no commitment ARN naming its owner: kept with the usage account, no transfer.`,
       );
+    }
+    for (const [note, { lines: n, cost }] of [...this.unmoved].sort(byKey)) {
+      out.push(`${FOCUS_UNMOVED[note]} (${lines(n)}, cost ${formatMoney(cost)}).`);
     }
     for (const [type, { lines: n, cost }] of [...this.uncounted].sort(byKey)) {
       out.push(

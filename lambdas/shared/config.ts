@@ -108,7 +108,7 @@ export interface StartConfig {
   readonly stateMachineArn: string;
   readonly database: string;
   readonly workGroup: string;
-  readonly tables: Readonly<Record<'dbr' | 'cur' | 'cur2', string | undefined>>;
+  readonly tables: Readonly<Partial<Record<'dbr' | 'cur' | 'cur2' | 'focus', string>>>;
   readonly sources: readonly SourceConfig[];
   readonly stagingBucket: string;
   readonly stagingPrefix: string;
@@ -121,6 +121,7 @@ export const loadStartConfig = (env: Env, document: RuntimeDocument): StartConfi
   tables: {
     cur: optional(env, ENV.ATHENA_TABLE_CUR),
     cur2: optional(env, ENV.ATHENA_TABLE_CUR2),
+    focus: optional(env, ENV.ATHENA_TABLE_FOCUS),
     dbr: optional(env, ENV.ATHENA_TABLE_DBR),
   },
   sources: document.sources,

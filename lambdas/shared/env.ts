@@ -15,6 +15,8 @@ export const ENV = {
   ATHENA_TABLE_CUR: 'WHOPAYS_ATHENA_TABLE_CUR',
   /** start-run: default Glue table over CUR 2.0 Parquet (partition `billing_period`). */
   ATHENA_TABLE_CUR2: 'WHOPAYS_ATHENA_TABLE_CUR2',
+  /** start-run: default Glue table over FOCUS Parquet of Data Exports (partition `billing_period`). */
+  ATHENA_TABLE_FOCUS: 'WHOPAYS_ATHENA_TABLE_FOCUS',
   /** start-run: default Glue table over normalized DBR gzip CSV (partitions `payer`, `billing_period`). */
   ATHENA_TABLE_DBR: 'WHOPAYS_ATHENA_TABLE_DBR',
   /**

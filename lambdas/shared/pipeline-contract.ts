@@ -18,7 +18,7 @@ import { z } from 'zod';
  * so adding a field upstream never breaks a later step.
  */
 
-export const FormatSchema = z.enum(['dbr', 'cur', 'cur2']);
+export const FormatSchema = z.enum(['dbr', 'cur', 'cur2', 'focus']);
 export const AccountIdSchema = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
 export const BillingPeriodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM');
 
@@ -28,6 +28,8 @@ export const PARTITION_KEYS = {
   cur: ['year', 'month'],
   /** CUR 2.0 Data Exports: `BILLING_PERIOD=YYYY-MM`. */
   cur2: ['billing_period'],
+  /** FOCUS Data Exports: the same `BILLING_PERIOD=YYYY-MM` layout as CUR 2.0. */
+  focus: ['billing_period'],
   /** Normalized DBR under the staging prefix: `dbr/payer=<id>/billing_period=YYYY-MM/`. */
   dbr: ['payer', 'billing_period'],
 } as const;

@@ -117,15 +117,20 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
     }
     assemblyId = manifest.assemblyId;
     files = objects.map((o) => `s3://${o.bucket}/${o.key}`);
+    // FOCUS names a capacity reservation in its own columns (ATTRIBUTION.md, FOCUS).
     withoutResourceIds =
-      manifest.columns !== undefined && !manifest.columns.includes(RESOURCE_ID_COLUMN);
+      source.format !== 'focus' &&
+      manifest.columns !== undefined &&
+      !manifest.columns.includes(RESOURCE_ID_COLUMN);
   }
 
-  const table = source.table ?? config.tables[delivery.format];
-  if (!table) throw new ConfigError(`no Glue table configured for format ${delivery.format}`);
+  // A Data Exports manifest is the same for CUR 2.0 and FOCUS: the source says which it is.
+  const format = source.format;
+  const table = source.table ?? config.tables[format];
+  if (!table) throw new ConfigError(`no Glue table configured for format ${format}`);
   const payerAccountId = source.payerAccountId;
   const queryString = athenaLedgerQuery({
-    format: delivery.format,
+    format,
     database: config.database,
     table,
     payerAccountId,
@@ -149,7 +154,7 @@ const runInputFor = async (record: S3Record, deps: StartDeps): Promise<RunInput 
   return {
     deliveryId: id,
     deliveredAt: record.eventTime,
-    format: delivery.format,
+    format,
     payerAccountId,
     billingPeriod: delivery.billingPeriod,
     ...(source.currency ? { currency: source.currency } : {}),

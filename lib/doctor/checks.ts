@@ -214,10 +214,16 @@ const checkSource = async (
   if (source.payerAccountId !== caller) {
     return skip(
       check,
-      `its ${source.format === 'cur2' ? 'export' : 'report'} is defined in payer ${source.payerAccountId}'s account, not in ${caller}: run whopays doctor there with that account's credentials`,
+      `its ${source.format === 'cur' ? 'report' : 'export'} is defined in payer ${source.payerAccountId}'s account, not in ${caller}: run whopays doctor there with that account's credentials`,
     );
   }
   const name = source.reportName ?? '';
+  if (source.format === 'focus') {
+    return skip(
+      check,
+      `doctor does not read FOCUS export settings yet: in Data Exports, check that export ${name} is "FOCUS 1.2 with AWS columns" (or 1.0), Parquet, "Overwrite existing data export file", S3 ${where}`,
+    );
+  }
   if (source.format === 'cur2') {
     const fix = `in Data Exports (UpdateExport or the console), export ${name}: CUR 2.0 with "Include resource IDs", Parquet, "Overwrite existing data export file", S3 ${where}`;
     let found: Awaited<ReturnType<typeof getExport>>;
@@ -286,7 +292,7 @@ const checkBucketPolicy = async (
   // S3 replication, which the policy does not govern here.
   for (const source of config.sources.filter((s) => s.payerAccountId === caller)) {
     const principal =
-      source.format === 'cur2'
+      source.format === 'cur2' || source.format === 'focus'
         ? config.billingDeliveryPrincipals.dataExports
         : config.billingDeliveryPrincipals.cur;
     const under = sourceKeyPrefix(source);

@@ -138,3 +138,62 @@ export function tempFolder(): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), 'whopays-test-'));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
+
+/** The FOCUS columns whopays reads, in the order AWS's table dictionary lists them. */
+export const FOCUS_HEADER = [
+  'BilledCost',
+  'BillingAccountId',
+  'BillingCurrency',
+  'BillingPeriodStart',
+  'CapacityReservationId',
+  'CapacityReservationStatus',
+  'ChargeCategory',
+  'CommitmentDiscountId',
+  'CommitmentDiscountStatus',
+  'CommitmentDiscountType',
+  'EffectiveCost',
+  'InvoiceId',
+  'ProviderName',
+  'SubAccountId',
+] as const;
+
+/** A FOCUS CSV of the rows (FOCUS column names), with a column the ledger never reads. */
+export const focusCsv = (rows: readonly Line[], header: readonly string[] = FOCUS_HEADER): string =>
+  csvText(
+    [...header, 'x_ServiceCode'],
+    rows.map((row) => [...header.map((column) => row[column]), 'AmazonEC2']),
+  );
+
+/**
+ * A FOCUS Parquet file typed as AWS's table dictionary says (money DOUBLE, BillingPeriodStart a
+ * timestamp, here zoned UTC), with a column the ledger never reads.
+ */
+export async function writeFocusParquet(path: string, rows: readonly Line[]): Promise<void> {
+  const typed = (column: string, value: string | null | undefined): string => {
+    if (value === undefined || value === null) {
+      return column === 'BilledCost' || column === 'EffectiveCost'
+        ? 'cast(null as double)'
+        : 'cast(null as varchar)';
+    }
+    if (column === 'BilledCost' || column === 'EffectiveCost') {
+      return `cast(${literal(value)} as double)`;
+    }
+    if (column === 'BillingPeriodStart') return `cast(${literal(value)} as timestamptz)`;
+    return literal(value);
+  };
+  const selects = rows.map((row) => {
+    const fields = FOCUS_HEADER.map((column) => `${typed(column, row[column])} as ${column}`);
+    return `select ${fields.join(', ')}, 'AmazonEC2' as x_ServiceCode`;
+  });
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  try {
+    await connection.run("set TimeZone = 'UTC'");
+    await connection.run(
+      `copy (${selects.join(' union all ')}) to ${literal(path)} (format parquet)`,
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -373,7 +373,10 @@ describe('DuckDbEngine refuses, naming the file and the problem', () => {
 
   it('a CSV that is not a billing file', async () => {
     writeFileSync(file('x.csv'), 'name,amount\nalice,3\n');
-    await refuses(file('x.csv'), `${file('x.csv')}: not a billing file (no DBR or CUR columns)`);
+    await refuses(
+      file('x.csv'),
+      `${file('x.csv')}: not a billing file (no DBR, CUR or FOCUS columns)`,
+    );
   });
 
   it('a file without a required column, named', async () => {

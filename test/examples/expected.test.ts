@@ -17,6 +17,8 @@ const derivedFor: Record<string, Derived> = {
   'AWS China DBR-RT, payer 052601815908 (CNY)': deriveDbr(DBR_CHINA),
   'CUR 1, payer 111122223333 (USD)': deriveCur(CUR_ACME),
   'CUR 2.0, payer 444455556666 (USD)': deriveCur(CUR2_GLOBEX),
+  // FOCUS of the CUR 2.0 spend: the same lines, so the same derivation.
+  'FOCUS 1.2 of the CUR 2.0 spend, payer 444455556666 (USD)': deriveCur(CUR2_GLOBEX),
   'Two organizations consolidated, with billing groups': mergeDerived([
     deriveCur(CUR_ACME),
     deriveCur(CUR2_GLOBEX),

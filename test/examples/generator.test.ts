@@ -16,6 +16,10 @@ const CUR1_DATA =
 const CUR1_MANIFEST = 'cur/acme-cur/20251001-20251101/acme-cur-Manifest.json';
 const CUR2_DATA = 'cur2/globex-cur2/data/BILLING_PERIOD=2025-10/globex-cur2-00001.snappy.parquet';
 const CUR2_MANIFEST = 'cur2/globex-cur2/metadata/BILLING_PERIOD=2025-10/globex-cur2-Manifest.json';
+const FOCUS_DATA =
+  'focus/globex-focus/data/BILLING_PERIOD=2025-10/globex-focus-00001.snappy.parquet';
+const FOCUS_MANIFEST =
+  'focus/globex-focus/metadata/BILLING_PERIOD=2025-10/globex-focus-Manifest.json';
 
 const listFiles = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -86,7 +90,16 @@ describe('examples/generate.ts', () => {
 
   it('writes each set in its AWS delivery layout and nothing else', () => {
     expect(listFiles(out)).toEqual(
-      [DBR_ZIP, INVOICE, CUR1_DATA, CUR1_MANIFEST, CUR2_DATA, CUR2_MANIFEST].sort(),
+      [
+        DBR_ZIP,
+        INVOICE,
+        CUR1_DATA,
+        CUR1_MANIFEST,
+        CUR2_DATA,
+        CUR2_MANIFEST,
+        FOCUS_DATA,
+        FOCUS_MANIFEST,
+      ].sort(),
     );
   });
 

@@ -49,7 +49,8 @@ export async function createLines(
   const typeOf = (name: string, kind: 'text' | 'money'): string => {
     if (format === 'dbr') return 'VARCHAR';
     if (kind === 'money') return typing === 'parquet' ? 'DOUBLE' : 'DECIMAL(38, 10)';
-    if (name === 'bill_billing_period_start_date' && typing === 'parquet') return 'TIMESTAMP';
+    const periodStart = name === 'bill_billing_period_start_date' || name === 'BillingPeriodStart';
+    if (periodStart && typing === 'parquet') return 'TIMESTAMP';
     return 'VARCHAR';
   };
   const types = columns.map((column) => typeOf(column.name, column.kind));

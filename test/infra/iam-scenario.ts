@@ -50,7 +50,9 @@ export interface FunctionCalls {
 const deliveryOf = (source: RuntimeDocument['sources'][number], bucket: string) => {
   const name = source.reportName ?? '';
   switch (source.format) {
-    case 'cur2': {
+    // Data Exports: CUR 2.0 and FOCUS write the same layout.
+    case 'cur2':
+    case 'focus': {
       const data = `${source.prefix}/${name}/data/BILLING_PERIOD=2025-10/${name}-00001.snappy.parquet`;
       return {
         key: `${source.prefix}/${name}/metadata/BILLING_PERIOD=2025-10/${name}-Manifest.json`,

@@ -197,3 +197,54 @@ export const dbrLines = (maxLines = 25): fc.Arbitrary<RefLine[]> =>
               ],
         ),
     );
+
+/** FOCUS commitment discount types as AWS writes them (FOCUS spec's AWS examples). */
+const FOCUS_COMMITMENT_TYPES = [
+  'Reserved Instance',
+  'Savings Plan',
+  'Savings Plans',
+  null,
+] as const;
+
+/** One FOCUS row of an organisation ("FOCUS 1.2 with AWS columns"). */
+const focusLine = (org: Organisation, money: fc.Arbitrary<string | null>) => {
+  const member = fc.constantFrom(...org.accounts);
+  const commitmentId = fc.oneof(
+    fc
+      .tuple(partition, region, member, hex)
+      .map(([p, r, owner, id]) => `arn:${p}:ec2:${r}:${owner}:reserved-instances/${id}-ri`),
+    fc
+      .tuple(partition, member, hex)
+      .map(([p, owner, id]) => `arn:${p}:savingsplans::${owner}:savingsplan/${id}-sp`),
+    // An ARN without an account field: the row stays.
+    fc.tuple(partition, hex).map(([p, id]) => `arn:${p}:savingsplans:::savingsplan/${id}-sp`),
+  );
+  const crId = fc
+    .tuple(partition, region, member, hex)
+    .map(([p, r, owner, id]) => `arn:${p}:ec2:${r}:${owner}:capacity-reservation/cr-0${id}`);
+  return fc.record({
+    ProviderName: fc.constant('AWS'),
+    BillingAccountId: fc.constant(org.payer),
+    InvoiceId: fc.constantFrom(null, 'EUINGB25-123456'),
+    BillingPeriodStart: fc.constantFrom('2025-10-01T00:00:00Z', '2025-11-01T00:00:00Z'),
+    BillingCurrency: fc.constantFrom('USD', 'USD', 'CNY'),
+    SubAccountId: member,
+    ChargeCategory: fc.constantFrom('Usage', 'Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment'),
+    CommitmentDiscountId: fc.option(commitmentId, { nil: null }),
+    CommitmentDiscountStatus: fc.constantFrom(null, 'Used', 'Used', 'Unused'),
+    CommitmentDiscountType: fc.constantFrom(...FOCUS_COMMITMENT_TYPES),
+    CapacityReservationId: fc.option(crId, { nil: null }),
+    CapacityReservationStatus: fc.constantFrom(null, 'Used', 'Unused'),
+    BilledCost: money,
+    EffectiveCost: money,
+  });
+};
+
+/** A random FOCUS row set of 1-2 organisations; `doubleSafe` amounts for Parquet DOUBLE columns. */
+export const focusLines = (maxLines = 25, doubleSafe = false): fc.Arbitrary<RefLine[]> =>
+  organisations(2).chain((orgs) =>
+    fc.array(
+      fc.constantFrom(...orgs).chain((org) => focusLine(org, moneyField(decimal(doubleSafe)))),
+      { maxLength: maxLines },
+    ),
+  );

@@ -19,7 +19,9 @@ export async function duckDbLedger(
   format: SourceFormat,
   lines: readonly RefLine[],
 ): Promise<LedgerRow[]> {
-  await connection.run('drop table if exists cur_lines; drop table if exists dbr_lines');
+  await connection.run(
+    'drop table if exists cur_lines; drop table if exists dbr_lines; drop table if exists focus_lines',
+  );
   await createLines(connection, format, lines);
   return runLedger(connection, format);
 }

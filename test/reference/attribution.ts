@@ -375,3 +375,58 @@ export function referenceDbr(
 /** The transfers of a period without zero amounts (the report omits them). */
 export const nonZero = (transfers: Map<string, bigint>): Map<string, bigint> =>
   new Map([...transfers].filter(([, cost]) => cost !== 0n));
+
+/** The ARN account of a FOCUS id: the fifth field, '' when the field is empty; undefined for a non-ARN. */
+function focusArnAccount(id: string): string | undefined {
+  const fields = id.split(':');
+  if (fields[0] !== 'arn' || fields.length < 6) return undefined;
+  return fields[4];
+}
+
+/**
+ * Which commitment moves a FOCUS row to its owner (ATTRIBUTION.md, FOCUS): a `Used` commitment
+ * discount row to the account of its CommitmentDiscountId (sp when the type names a Savings Plan,
+ * else ri), else an `Unused` capacity reservation row to the account of its CapacityReservationId.
+ * A commitment discount takes precedence; an id that is not an ARN, or names no account, moves nothing.
+ */
+function focusMove(line: RefLine): { kind: RefCommitment; owner: string } | undefined {
+  if (text(line, 'CommitmentDiscountStatus') === 'Used') {
+    const owner = focusArnAccount(text(line, 'CommitmentDiscountId'));
+    const savingsPlan = text(line, 'CommitmentDiscountType').toLowerCase().includes('savings plan');
+    return owner ? { kind: savingsPlan ? 'sp' : 'ri', owner } : undefined;
+  }
+  if (text(line, 'CapacityReservationStatus') === 'Unused') {
+    const owner = focusArnAccount(text(line, 'CapacityReservationId'));
+    return owner ? { kind: 'cr', owner } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The reference result of FOCUS rows: usageCost = EffectiveCost by SubAccountId, ownerCost = the
+ * same with moved rows on their commitment's owner, invoiceCost = BilledCost by SubAccountId; the
+ * period is BillingPeriodStart's YYYY-MM, the currency BillingCurrency; a row is final when it
+ * has an InvoiceId.
+ */
+export function referenceFocus(lines: readonly RefLine[]): Map<string, RefPeriod> {
+  const periods = new Map<string, RefPeriod>();
+  for (const line of lines) {
+    const billingPeriod = text(line, 'BillingPeriodStart').slice(0, 7);
+    const p = period(periods, billingPeriod, text(line, 'BillingCurrency'));
+    const consumer = text(line, 'SubAccountId');
+    const move = focusMove(line);
+    const owner = move?.owner ?? consumer;
+    const effective = refMoney(line.EffectiveCost);
+    book(p, consumer, owner, move?.kind, effective, consumer, refMoney(line.BilledCost));
+    // The commitment detail from FOCUS: a moved row is its commitment's consumer; a CR's unused
+    // row is also its unused capacity, as in CUR. Unused RI/SP rows are not tied to theirs yet.
+    if (move !== undefined) {
+      const id = text(line, move.kind === 'cr' ? 'CapacityReservationId' : 'CommitmentDiscountId');
+      consume(p, move.kind, id, move.owner, consumer, effective, null);
+      if (move.kind === 'cr') leaveUnused(p, 'cr', id, move.owner, effective);
+    }
+    p.lines += 1;
+    if (text(line, 'InvoiceId').trim() !== '') p.finalLines += 1;
+  }
+  return periods;
+}

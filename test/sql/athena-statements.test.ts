@@ -22,6 +22,7 @@ const ALL_TABLES: AthenaViewOptions = {
     dbr: { database: 'billing', table: 'dbr_normalized' },
     cur: { database: 'billing', table: 'cur1' },
     cur2: { database: 'billing', table: 'cur2' },
+    focus: { database: 'billing', table: 'focus' },
   },
   ec2PurchaseMarkers: ['认购', "it's purchased"],
 };
@@ -54,13 +55,15 @@ describe('Athena statements', () => {
       'whopays_dbr_ledger',
       'whopays_cur_ledger',
       'whopays_cur2_ledger',
+      'whopays_focus_ledger',
       'whopays_ledger',
       'whopays_account_totals',
       'whopays_transfers',
       'whopays_commitments',
     ]);
     expect(statements[2]?.sql).toContain('from "billing"."cur2" as cur_lines');
-    expect(statements[5]?.sql).toContain('from "billing"."cur2" as cur_lines');
+    expect(statements[3]?.sql).toContain('from "billing"."focus" as focus_lines');
+    expect(statements[6]?.sql).toContain('from "billing"."cur2" as cur_lines');
   });
 
   it.each(statements.map((s) => [s.view, s.sql]))('%s is valid Trino SQL', (_view, sql) => {
@@ -161,6 +164,7 @@ describe('SQL files', () => {
     expect(files).toEqual([
       'ledger/cur_ledger.sql',
       'ledger/dbr_ledger.sql',
+      'ledger/focus_ledger.sql',
       'views/account_totals.sql',
       'views/commitments.sql',
       'views/transfers.sql',
@@ -170,6 +174,7 @@ describe('SQL files', () => {
   it.each([
     ['cur_ledger', ledgerSql('cur')],
     ['dbr_ledger', ledgerSql('dbr')],
+    ['focus_ledger', ledgerSql('focus')],
     ['account_totals', viewSql('account_totals')],
     ['transfers', viewSql('transfers')],
   ])('%s as written is valid Trino SQL', (_name, sql) => {

@@ -26,13 +26,15 @@ const TABLES: Record<SourceFormat, { database: string; table: string }> = {
   dbr: { database: 'billing', table: 'dbr' },
   cur: { database: 'billing', table: 'cur1' },
   cur2: { database: 'billing', table: 'cur2' },
+  focus: { database: 'billing', table: 'focus' },
 };
-const FORMATS: readonly SourceFormat[] = ['dbr', 'cur', 'cur2'];
+const FORMATS: readonly SourceFormat[] = ['dbr', 'cur', 'cur2', 'focus'];
 
 // What each format's queries must filter on: the table's partition columns, compared with
 // constants built from the `?` (PARTITION_KEYS in lambdas/shared/pipeline-contract.ts).
 const PREDICATES: Record<SourceFormat, string> = {
   cur2: 'from "billing"."cur2" where "billing_period" = ?)',
+  focus: 'from "billing"."focus" where "billing_period" = ?)',
   cur: 'from "billing"."cur1" where "year" = substr(?, 1, 4) and "month" = cast(cast(substr(?, 6, 2) as integer) as varchar))',
   dbr: 'from "billing"."dbr" where "billing_period" = ?)',
 };
