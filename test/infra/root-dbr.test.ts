@@ -11,7 +11,14 @@ import { exampleJson, iamStatements, synthesize } from './synth-helpers.js';
  */
 
 const PAYER = '052601815908';
-const rootDbr = { id: 'dbr', format: 'dbr', prefix: '', payerAccountId: PAYER, currency: 'CNY' };
+const rootDbr = {
+  id: 'dbr',
+  format: 'dbr',
+  prefix: '',
+  payerAccountId: PAYER,
+  currency: 'CNY',
+  preferred: true,
+};
 const json = exampleJson('aws-cn');
 const sources = (json.sources as Record<string, unknown>[]).map((s) =>
   s.format === 'dbr' ? rootDbr : s,
