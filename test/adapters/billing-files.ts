@@ -1,6 +1,6 @@
 // Writes small billing files in the real delivery formats (DBR CSV, CUR 1 CSV, CUR 2.0 Parquet)
 // from rows in contract column names, for the engine and CLI tests.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -137,6 +137,28 @@ export async function writeCurParquet(
 export function tempFolder(): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), 'whopays-test-'));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh temporary folder for each test of the calling file (removed after it), with `path` to
+ * name something inside it and `write` to create a file there (parent folders included).
+ */
+export function folderPerTest(): {
+  path: (...parts: string[]) => string;
+  write: (name: string, text: string) => string;
+} {
+  let folder: ReturnType<typeof tempFolder>;
+  beforeEach(() => {
+    folder = tempFolder();
+  });
+  afterEach(() => folder.cleanup());
+  const path = (...parts: string[]) => join(folder.path, ...parts);
+  const write = (name: string, text: string) => {
+    mkdirSync(join(path(name), '..'), { recursive: true });
+    writeFileSync(path(name), text);
+    return path(name);
+  };
+  return { path, write };
 }
 
 /** The FOCUS columns whopays reads, in the order AWS's table dictionary lists them. */

@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import type { Report } from '../../lambdas/core/report-model.js';
 import {
   cur1Csv,
   dbrCsv,
+  folderPerTest,
   type Line,
-  tempFolder,
   writeCurParquet,
 } from '../adapters/billing-files.js';
 import { buildCli, whopays } from '../helpers/cli.js';
@@ -14,19 +13,9 @@ import { buildCli, whopays } from '../helpers/cli.js';
 // Issue 11 items 1 and 2: the same data reached twice counts once; two copies of one payer's bill
 // are refused; files behind symbolic links are read. Every figure is worked out by hand.
 
-let folder: ReturnType<typeof tempFolder>;
-const path = (...parts: string[]) => join(folder.path, ...parts);
-const write = (name: string, text: string) => {
-  mkdirSync(join(path(name), '..'), { recursive: true });
-  writeFileSync(path(name), text);
-  return path(name);
-};
+const { path, write } = folderPerTest();
 
 beforeAll(buildCli, 60_000);
-beforeEach(() => {
-  folder = tempFolder();
-});
-afterEach(() => folder.cleanup());
 
 const PAYER = '111111111111';
 const LINKED = '222222222222';

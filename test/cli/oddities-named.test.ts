@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { formatMoney, parseMoney } from '../../lambdas/core/money.js';
 import type { Report } from '../../lambdas/core/report-model.js';
 import {
   CUR1_HEADERS,
   csvText,
   cur1Csv,
+  folderPerTest,
   type Line,
-  tempFolder,
   writeCurParquet,
 } from '../adapters/billing-files.js';
 import { buildCli, whopays } from '../helpers/cli.js';
@@ -15,19 +14,9 @@ import { buildCli, whopays } from '../helpers/cli.js';
 // Issue 11 items 3 to 5: headers as AWS and other tools spell them, account ids that are not
 // account ids, and saying what was understood. Every figure is worked out by hand.
 
-let folder: ReturnType<typeof tempFolder>;
-const path = (...parts: string[]) => join(folder.path, ...parts);
-const write = (name: string, text: string) => {
-  mkdirSync(join(path(name), '..'), { recursive: true });
-  writeFileSync(path(name), text);
-  return path(name);
-};
+const { path, write } = folderPerTest();
 
 beforeAll(buildCli, 60_000);
-beforeEach(() => {
-  folder = tempFolder();
-});
-afterEach(() => folder.cleanup());
 
 const PAYER = '111111111111';
 const USER = '222222222222';
